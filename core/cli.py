@@ -41,6 +41,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("movie", type=Path)
     p.add_argument("--json", action="store_true")
 
+    p = sub.add_parser("ask", help="ask a question about a film; the answer cites moments")
+    p.add_argument("movie", type=Path)
+    p.add_argument("question")
+    p.add_argument("--until", help="spoiler-free: use only the film up to this time (seconds or [h:]mm:ss)")
+    p.add_argument("--watched", help="spoiler-free: the ranges watched, e.g. 0-12:30,15:00-20:00")
+    p.add_argument("--llm", help="answering model: extractive (default), smollm2, a Hugging Face id or folder, "
+                                 "a .gguf file, llama-cpp:PATH, or an OpenAI-compatible URL#MODEL")
+    p.add_argument("--new", action="store_true", help="start a new conversation instead of following up")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+
+    p = sub.add_parser("recap", help="the story so far")
+    p.add_argument("movie", type=Path)
+    p.add_argument("--until", help="recap only up to this time (seconds or [h:]mm:ss)")
+    p.add_argument("--json", action="store_true")
+
     p = sub.add_parser("sample", help="write the sample film and print its path")
     p.add_argument("-o", "--output", type=Path, help="where to write it (default: in the data folder)")
     return parser
@@ -58,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     try:
         return COMMANDS[args.command](args)
-    except UnknownBackend as exc:
+    except (UnknownBackend, UsageError) as exc:
         print(f"moviebuddy: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except (UnusableMedia, SubtitleError) as exc:
@@ -181,6 +196,87 @@ def cmd_scenes(args) -> int:
     return EXIT_OK
 
 
+def _window(args):
+    from core.timefmt import parse_time
+    from core.window import Window, parse_ranges
+
+    try:
+        if getattr(args, "watched", None):
+            return Window.watched(parse_ranges(args.watched))
+        if args.until is not None:
+            return Window.until(parse_time(args.until))
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    return Window.whole()
+
+
+class UsageError(MovieBuddyError):
+    """A malformed argument value."""
+
+
+def _indexed_film(store, movie: Path):
+    info, film = _known_film(store, movie)
+    if film is None or store.latest_progress(film.id) is None:
+        raise UnusableMedia(f"{movie.name}: not indexed yet; run: moviebuddy index {movie}")
+    return film
+
+
+def cmd_ask(args) -> int:
+    from core import conversations, encoders
+    from core.answering import Answer, Token, answer_question, create_model
+    from core.retrieval import Retriever
+    from core.text_embed import default_embedder
+
+    window = _window(args)
+    with _store() as store:
+        film = _indexed_film(store, args.movie)
+        encoder_id = store.latest_progress(film.id)["encoder_id"]
+        encoder = encoders.create(_vision_name(encoder_id), cache_dir=store.home / "cache")
+        model = create_model(args.llm, store.home)
+        conversation = None if args.new else conversations.latest(store, film.id)
+        conversation = conversation or conversations.start(store, film.id)
+        history = conversations.history(store, conversation)
+        retriever = Retriever(store, encoder, default_embedder())
+        result = None
+        for event in answer_question(retriever, film, args.question, window, model, history=history):
+            if isinstance(event, Token) and not args.json:
+                print(event.text, end="", flush=True)
+            elif isinstance(event, Answer):
+                result = event
+        conversations.add_turn(store, conversation, result)
+    if args.json:
+        print(json.dumps(result.as_json()))
+        return EXIT_OK
+    from core.timefmt import clock
+
+    print()
+    if result.note:
+        print(f"({result.note})")
+    if result.citations:
+        print("Moments: " + ", ".join(f"[{clock(t)}]" for t in result.citations))
+    return EXIT_OK
+
+
+def _vision_name(encoder_id: str) -> str:
+    """The registry name behind a stored encoder id ("efficientnet-lite0@57934424/grid2" -> "efficientnet-lite0")."""
+    name = encoder_id.rsplit("/grid", 1)[0].rsplit("@", 1)[0]
+    return name[3:] if name.startswith("hf:") else name
+
+
+def cmd_recap(args) -> int:
+    from core.recap import recap
+
+    window = _window(args)
+    with _store() as store:
+        film = _indexed_film(store, args.movie)
+        result = recap(store, film, store.latest_progress(film.id)["encoder_id"], window)
+    if args.json:
+        print(json.dumps({"recap": result.text, "citations": result.citations, "cached": result.cached}))
+    else:
+        print(result.text)
+    return EXIT_OK
+
+
 def cmd_sample(args) -> int:
     from core.config import default_home
     from core.sample import ensure_sample, sample_path
@@ -235,7 +331,8 @@ class ProgressBar:
             self._bar = None
 
 
-COMMANDS = {"index": cmd_index, "status": cmd_status, "scenes": cmd_scenes, "sample": cmd_sample}
+COMMANDS = {"index": cmd_index, "status": cmd_status, "scenes": cmd_scenes, "ask": cmd_ask, "recap": cmd_recap,
+            "sample": cmd_sample}
 
 if __name__ == "__main__":
     sys.exit(main())

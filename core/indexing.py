@@ -61,6 +61,7 @@ def index_film(
     cancel: CancelToken | None = None,
     batch_size: int = BATCH,
     strategy: DecodeStrategy | None = None,
+    embed_dialogue: bool = True,
 ) -> Iterator[Progress | Done]:
     """Index the film at ``path`` into ``store``; yields progress, then ``Done(IndexResult)``.
 
@@ -72,6 +73,9 @@ def index_film(
     film = store.ensure_film(fingerprint(info.path), info)
     yield Progress("dialogue", 0, info.duration_s, message="reading dialogue")
     ingest_dialogue(store, film, info, subs)
+    if embed_dialogue:
+        yield Progress("dialogue", 0, info.duration_s, message="understanding the dialogue")
+        embed_moments(store, film.id)
     encoder = encoder or encoders.create(vision, cache_dir=store.home / "cache")
     store.ensure_encoder(encoder.id, encoder.dim, encoder.grid)
     fps = float(fps)
@@ -160,6 +164,35 @@ def ingest_dialogue(store: Store, film: Film, info: MediaInfo, subs: str | Path 
         store.replace_dialogue(film.id, source, lines)
         break
     return store.dialogue_count(film.id)
+
+
+def moment_texts(lines, neighbours: int = 1, max_gap_s: float = 10.0) -> list[str]:
+    """Each line together with its neighbours (when they are close in time): the text of a moment."""
+    texts = []
+    for i, line in enumerate(lines):
+        parts = []
+        for j in range(max(0, i - neighbours), min(len(lines), i + neighbours + 1)):
+            if abs(lines[j].start - line.start) <= max_gap_s + neighbours * 5:
+                parts.append(lines[j].text.replace("\n", " "))
+        texts.append(" / ".join(parts))
+    return texts
+
+
+def embed_moments(store: Store, film_id: int, embedder=None) -> int:
+    """Store a sentence embedding for every dialogue line's moment that has none yet; returns how many."""
+    from core.store.windowed import lines_in_window, missing_line_vectors, store_line_vectors
+    from core.text_embed import default_embedder
+    from core.window import Window
+
+    embedder = embedder or default_embedder()
+    missing = set(missing_line_vectors(store, film_id, embedder.id))
+    if not missing:
+        return 0
+    lines = lines_in_window(store, film_id, Window.whole())
+    texts = moment_texts(lines)
+    todo = [(line.id, text) for line, text in zip(lines, texts) if line.id in missing]
+    store_line_vectors(store, embedder.id, [i for i, _ in todo], embedder.embed([t for _, t in todo]))
+    return len(todo)
 
 
 def _result(store, film, encoder, added, started, complete, strategy) -> IndexResult:

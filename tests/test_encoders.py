@@ -47,9 +47,10 @@ def test_question_bridge_maps_words_to_imagenet_concepts(encoder):
 
     out = encoder.encode(np.stack([_photo("chelsea"), _photo("coffee")]))
     ctx = context_tokens(queries.vectors, out.patches, weights=queries.weights)
-    scores = (encoder.concept_probabilities(ctx)[:, [encoders.efficientnet.imagenet_labels().index(l)
-                                                     for l in queries.labels]]).sum(axis=1)
+    scores = encoder.concept_probabilities(ctx)[:, list(queries.concept_ids)].sum(axis=1)
     assert scores[0] > scores[1]
+    relevance = encoder.relevance(ctx, out.content, queries)
+    assert relevance[0] > 5 * relevance[1]
 
 
 def test_unknown_encoder_lists_the_valid_ones():

@@ -88,7 +88,8 @@ def test_resume_picks_the_same_frames(make_film):
 
 
 @pytest.mark.parametrize("strategy", [DecodeStrategy("NONE", False), DecodeStrategy("AUTO", True),
-                                      DecodeStrategy("AUTO", False), DecodeStrategy("NONE", True)])
+                                      DecodeStrategy("AUTO", False), DecodeStrategy("NONE", True),
+                                      DecodeStrategy("NONE", True, True)])
 def test_every_decoding_strategy_samples_the_same_grid(make_film, strategy):
     info = probe(make_film())
     times = [f.t for f in sample_frames(info, 1.0, strategy=strategy)]
@@ -99,11 +100,13 @@ def test_every_decoding_strategy_samples_the_same_grid(make_film, strategy):
 def test_strategy_choice():
     from tests.test_media import _info
 
-    light = _info(bit_rate=9_000_000, width=1920, height=1080, fps=24)
-    heavy = _info(bit_rate=60_000_000, width=1920, height=1080, fps=24)
-    assert choose_strategy(light, 1.0) == DecodeStrategy("NONE", True)
-    assert choose_strategy(heavy, 1.0).threading == "AUTO"
-    assert not choose_strategy(light, 24.0).skip_nonref  # every frame is wanted: skip nothing
+    small = _info(bit_rate=1_000_000, width=640, height=360, fps=24)
+    heavy_small = _info(bit_rate=20_000_000, width=640, height=360, fps=24)
+    full_hd = _info(bit_rate=9_000_000, width=1920, height=1080, fps=24)
+    assert choose_strategy(small, 1.0) == DecodeStrategy("NONE", True, True)
+    assert choose_strategy(heavy_small, 1.0).threading == "AUTO"
+    assert choose_strategy(full_hd, 1.0).threading == "AUTO"
+    assert not choose_strategy(small, 24.0).skip_nonref  # every frame is wanted: skip nothing
 
 
 def _info(**kw):
@@ -197,3 +200,13 @@ def test_real_clip_hevc_popeye():
     times = [f.t for f in sample_frames(info, 1.0)]
     assert len(times) == 60  # the picture lasts 60 s; the subtitles make the file 63 s long
     assert times[13] == pytest.approx(13.0, abs=0.1)
+
+
+def test_skipping_deblocking_leaves_the_tokens_unchanged(make_film, encoder):
+    info = probe(make_film(size=(640, 360)))
+    exact = np.stack([f.rgb for f in sample_frames(info, 1.0, strategy=DecodeStrategy("NONE", True, False))])
+    fast = np.stack([f.rgb for f in sample_frames(info, 1.0, strategy=DecodeStrategy("NONE", True, True))])
+    a, b = encoder.encode(exact).content, encoder.encode(fast).content
+    cos = np.sum(a * b, axis=1) / np.linalg.norm(a, axis=1) / np.linalg.norm(b, axis=1)
+    # measured on 1080p: mean 0.993, about the change of one second of camera motion within a shot
+    assert cos.mean() > 0.98 and cos.min() > 0.95

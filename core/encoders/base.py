@@ -28,6 +28,8 @@ class Queries:
     vectors: np.ndarray
     weights: np.ndarray
     labels: tuple[str, ...]
+    confidence: float = 1.0  # how well the question maps into the visual space (0..1)
+    concept_ids: tuple[int, ...] = ()  # the classifier classes behind the queries, where there are any
 
 
 @runtime_checkable
@@ -50,4 +52,8 @@ class VisionEncoder(Protocol):
 
     def concepts(self, content: np.ndarray, top: int = 5) -> list[list[tuple[str, float]]]:
         """Visual tags per content token: the ``top`` (name, probability) pairs, weak evidence only."""
+        ...
+
+    def relevance(self, context: np.ndarray, content: np.ndarray, queries: Queries) -> np.ndarray:
+        """How well each frame's [context, content] pair answers the queries: (F,) scores."""
         ...

@@ -86,6 +86,14 @@ class HFClipEncoder:
         vectors = self._text_vectors([question])  # (1, C)
         return Queries(vectors=vectors, weights=np.ones(1, np.float32), labels=(question,))
 
+    def relevance(self, context: np.ndarray, content: np.ndarray, queries: Queries) -> np.ndarray:
+        """Cosine similarity between the question and each frame's context and content tokens."""
+        def cos(x):
+            x = np.atleast_2d(x)
+            return (x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-6)) @ queries.vectors.T @ queries.weights
+
+        return 0.5 * (cos(context) + cos(content))
+
     def concepts(self, content: np.ndarray, top: int = 5) -> list[list[tuple[str, float]]]:
         """Zero-shot tags: the content token against "a photo of a {label}" for the ImageNet labels."""
         labels = imagenet_labels()

@@ -73,7 +73,16 @@ class EfficientNetLite0:
         if self._label_vecs is None:
             self._label_vecs = cached_embeddings(embedder, list(imagenet_labels()), self._cache_dir)
         question_vec = embedder.embed([question])[0]
-        idx, weights, _ = match_concepts(question_vec, self._label_vecs)
+        idx, weights, sims = match_concepts(question_vec, self._label_vecs)
         labels = imagenet_labels()
         return Queries(vectors=self._classifier_w[idx].copy(), weights=weights,
-                       labels=tuple(labels[i] for i in idx))
+                       labels=tuple(labels[i] for i in idx), confidence=float(sims.max()),
+                       concept_ids=tuple(int(i) for i in idx))
+
+    def relevance(self, context: np.ndarray, content: np.ndarray, queries: Queries) -> np.ndarray:
+        """The probability the classifier gives the question's concepts, from the context token and the
+        content token (averaged), weighted over the concepts."""
+        index = list(queries.concept_ids)
+        p_context = self.concept_probabilities(context)[:, index] @ queries.weights
+        p_content = self.concept_probabilities(content)[:, index] @ queries.weights
+        return 0.5 * (p_context + p_content)

@@ -26,8 +26,11 @@ EPS = 1e-3
 MAX_BAD_PACKETS = 200
 # A decoded stream that stops this much before its stated length is called truncated.
 TRUNCATION_SLACK_S = 5.0
-# Frame threading pays off only on heavy streams (measured: slower on 9 Mb/s 1080p, 2x on 20 Mb/s).
+# Frame threading pays off on heavy streams, and on large pictures whenever decoding runs beside the
+# encoder: decoding is then the bottleneck and its threads fill the encoder's idle time (measured on a
+# 9 Mb/s 1080p film with grain: 12.4x real time with frame threading against 9.3x without).
 HEAVY_BITS_PER_PIXEL = 0.35
+LARGE_PICTURE = 1280 * 720
 
 
 @dataclass(frozen=True)
@@ -40,26 +43,31 @@ class SampledFrame:
 
 @dataclass(frozen=True)
 class DecodeStrategy:
-    """How to decode: codec threading ("NONE", "SLICE", "FRAME", "AUTO") and whether to skip frames
-    that no other frame refers to (B-frames), which saves most of the decoding at low sampling rates."""
+    """How to decode: codec threading ("NONE", "SLICE", "FRAME", "AUTO"); whether to skip frames that
+    no other frame refers to (B-frames), which saves most of the decoding at low sampling rates; and
+    whether to skip the deblocking filter, which saves about a fifth of H.264/HEVC decoding and leaves
+    only faint block edges that vanish when the frame is shrunk to the encoder's 224 px."""
 
     threading: str = "NONE"
     skip_nonref: bool = True
+    skip_deblock: bool = False
 
     def describe(self) -> str:
         skip = "skipping non-reference frames" if self.skip_nonref else "every frame"
-        return f"{self.threading.lower()} threading, {skip}"
+        deblock = ", no deblocking" if self.skip_deblock else ""
+        return f"{self.threading.lower()} threading, {skip}{deblock}"
 
 
 def choose_strategy(info: MediaInfo, fps: float) -> DecodeStrategy:
     """Pick the fastest correct decoding for this film at this sampling rate.
 
-    Skipping non-reference frames is safe when we keep far fewer frames than the film has; frame
-    threading only helps when the stream is heavy for its size (high bits per pixel per frame)."""
+    Skipping non-reference frames is safe when we keep far fewer frames than the film has; threading
+    helps on heavy streams and large pictures, and costs more than it gives on small light ones."""
     skip = info.fps <= 0 or fps <= info.fps / 4
     pixels_per_s = max(1, info.width * info.height) * max(info.fps, 1.0)
     heavy = (info.bit_rate or 0) / pixels_per_s >= HEAVY_BITS_PER_PIXEL
-    return DecodeStrategy(threading="AUTO" if heavy else "NONE", skip_nonref=skip)
+    large = info.width * info.height >= LARGE_PICTURE
+    return DecodeStrategy(threading="AUTO" if heavy or large else "NONE", skip_nonref=skip, skip_deblock=skip)
 
 
 def sample_frames(
@@ -88,6 +96,8 @@ def sample_frames(
     with container:
         stream = container.streams.video[0]
         stream.thread_type = strategy.threading
+        if strategy.skip_deblock:
+            stream.codec_context.options = {"skip_loop_filter": "all"}
         if strategy.skip_nonref:
             stream.codec_context.skip_frame = "NONREF"
         next_k = 0

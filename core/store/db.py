@@ -199,21 +199,13 @@ class Store:
 
     def load_frames(self, film_id: int, encoder_id: str, start: float | None = None,
                     end: float | None = None, with_patches: bool = True) -> FrameBatch:
-        """Frames of a film between ``start`` and ``end`` (inclusive), read where the window applies."""
-        dim, grid = self.encoder_shape(encoder_id)
-        patches = "patches" if with_patches else "NULL AS patches"
-        rows = self.conn.execute(
-            f"""SELECT t, content, {patches}, brightness, colours FROM frames
-               WHERE film_id = ? AND encoder_id = ? AND t >= ? AND t <= ? ORDER BY t""",
-            (film_id, encoder_id, -1.0 if start is None else start, 1e12 if end is None else end)).fetchall()
-        return FrameBatch(
-            times=np.array([r["t"] for r in rows], np.float64),
-            content=vectors.unpack_many([r["content"] for r in rows], (dim,)),
-            patches=vectors.unpack_many([r["patches"] for r in rows], (grid * grid, dim)) if with_patches
-            else np.zeros((len(rows), 0, dim), np.float32),
-            brightness=np.array([r["brightness"] or 0.0 for r in rows], np.float32),
-            colours=[json.loads(r["colours"] or "[]") for r in rows],
-        )
+        """Frames of a film between ``start`` and ``end`` (inclusive)."""
+        from core.store.windowed import frames_in_window
+        from core.window import Window
+
+        window = Window.whole() if start is None and end is None else \
+            Window(((-1.0 if start is None else start, 1e12 if end is None else end),))
+        return frames_in_window(self, film_id, encoder_id, window, with_patches)
 
     # dialogue -----------------------------------------------------------------------------------
     def replace_dialogue(self, film_id: int, source: DialogueSource, lines: Sequence[DialogueLine]) -> None:

@@ -97,3 +97,43 @@ def m0001(db) -> None:
             tags TEXT NOT NULL,
             PRIMARY KEY (film_id, encoder_id, start)
         )""")
+
+
+@migrations(name="0002_dialogue_vectors_conversations")
+def m0002(db) -> None:
+    # One sentence embedding per dialogue line, of the line together with its neighbours (a "moment"):
+    # single lines are too short to match a paraphrased question.
+    db.execute("""
+        CREATE TABLE dialogue_vectors (
+            dialogue_id INTEGER NOT NULL REFERENCES dialogue(id) ON DELETE CASCADE,
+            embedder_id TEXT NOT NULL,
+            vector BLOB NOT NULL,
+            PRIMARY KEY (dialogue_id, embedder_id)
+        )""")
+    db.execute("""
+        CREATE TABLE conversations (
+            id INTEGER PRIMARY KEY,
+            film_id INTEGER NOT NULL REFERENCES films(id) ON DELETE CASCADE,
+            started_at TEXT NOT NULL DEFAULT (datetime('now'))
+        )""")
+    db.execute("""
+        CREATE TABLE turns (
+            id INTEGER PRIMARY KEY,
+            conversation_id INTEGER NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+            question TEXT NOT NULL,
+            answer TEXT NOT NULL,
+            citations TEXT NOT NULL,
+            evidence TEXT NOT NULL,
+            window TEXT NOT NULL,
+            asked_at TEXT NOT NULL DEFAULT (datetime('now'))
+        )""")
+    db.execute("""
+        CREATE TABLE recaps (
+            film_id INTEGER NOT NULL REFERENCES films(id) ON DELETE CASCADE,
+            window_key TEXT NOT NULL,
+            index_key TEXT NOT NULL,
+            text TEXT NOT NULL,
+            citations TEXT NOT NULL,
+            made_at TEXT NOT NULL DEFAULT (datetime('now')),
+            PRIMARY KEY (film_id, window_key)
+        )""")

@@ -1,0 +1,93 @@
+"""Answer a question: retrieve moments inside the window, then either quote the evidence (extractive)
+or generate with a model and keep only the sentences the evidence supports, citing the moments they
+use. Yields Token events as the answer streams in, then one Answer."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Iterator
+
+from core.answering.grounding import cite, extractive_answer, sentence_supported, split_sentences
+from core.answering.prompt import build_messages
+from core.events import CancelToken
+from core.retrieval import Evidence, Retrieval, Retriever
+from core.store import Film
+from core.timefmt import clock
+from core.window import Window
+
+
+@dataclass(frozen=True)
+class Token:
+    text: str
+
+
+@dataclass(frozen=True)
+class Answer:
+    question: str
+    text: str
+    citations: list[float]
+    evidence: list[Evidence]
+    window: Window
+    duration_s: float
+    mode: str  # "extractive" | "generated" | "extractive-fallback" | "not-found"
+    note: str = ""
+    timings: dict = field(default_factory=dict)
+
+    def as_json(self) -> dict:
+        return {"answer": self.text, "citations": [round(t, 3) for t in self.citations],
+                "evidence": [e.as_json() for e in self.evidence], "window": self.window.as_json(self.duration_s)}
+
+
+def answer_question(retriever: Retriever, film: Film, question: str, window: Window, model=None,
+                    cancel: CancelToken | None = None, history=()) -> Iterator[Token | Answer]:
+    """Stream an answer to ``question`` about ``film`` using only what ``window`` allows."""
+    started = time.perf_counter()
+    cancel = cancel or CancelToken()
+    retrieval = retriever.retrieve(film, question, window)
+    timings = {"retrieval_s": time.perf_counter() - started}
+    note = partial_note(retrieval)
+    if model is None or not retrieval.found:
+        text, citations = extractive_answer(retrieval)
+        mode = "extractive" if retrieval.found else "not-found"
+        timings["first_token_s"] = time.perf_counter() - started
+        yield Token(text)
+    else:
+        kept, citations = [], []
+        for sentence in _generated_sentences(model, build_messages(question, retrieval, history), cancel):
+            if sentence_supported(sentence, retrieval.evidence, question):
+                cited = cite(sentence, retrieval.evidence, window.contains)
+                if cited:
+                    timings.setdefault("first_token_s", time.perf_counter() - started)
+                    kept.append(sentence)
+                    citations += cited
+                    yield Token(sentence + " ")
+        if kept:
+            text, mode = " ".join(kept), "generated"
+        else:  # nothing the model wrote is supported: quote the evidence instead
+            text, citations = extractive_answer(retrieval)
+            mode = "extractive-fallback"
+            timings.setdefault("first_token_s", time.perf_counter() - started)
+            yield Token(text)
+    timings["answer_s"] = time.perf_counter() - started
+    citations = sorted({round(t, 3) for t in citations if window.contains(t)})
+    yield Answer(question, text.strip(), citations, retrieval.evidence, window, film.duration_s, mode, note, timings)
+
+
+def _generated_sentences(model, messages, cancel) -> Iterator[str]:
+    """Whole sentences from the model's stream, as soon as each is complete."""
+    buffer = ""
+    for piece in model.stream(messages, cancel):
+        buffer += piece
+        sentences = split_sentences(buffer)
+        for sentence in sentences[:-1]:
+            yield sentence
+        buffer = sentences[-1] if sentences else ""
+    if buffer.strip():
+        yield buffer.strip()
+
+
+def partial_note(retrieval: Retrieval) -> str:
+    if retrieval.complete or retrieval.indexed_until is None:
+        return "" if retrieval.complete else "The film is not indexed yet; only its dialogue was searched."
+    return f"The film is indexed up to {clock(retrieval.indexed_until)} so far; this answer uses that part."

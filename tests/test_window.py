@@ -1,0 +1,87 @@
+"""The allowed window: parsing, merging, and that nothing outside it ever reaches an answer."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from core.answering import Answer, answer_question
+from core.answering.prompt import build_messages
+from core.indexing import embed_moments
+from core.retrieval import Retriever
+from core.window import Window, merge_ranges, parse_ranges
+from bench.synthetic_index import synthetic_film
+
+WORDS = ["sailor", "island", "whale", "dragon", "treasure", "storm", "captain", "parrot", "map", "lion"]
+
+
+def test_parse_and_merge_ranges():
+    assert parse_ranges("0-10:00, 12:30-15:00") == [(0.0, 600.0), (750.0, 900.0)]
+    assert merge_ranges([(5, 10), (0, 6), (20, 30), (30.2, 40)]) == [(0.0, 10.0), (20.0, 40.0)]
+    with pytest.raises(ValueError):
+        parse_ranges("10-5")
+    assert Window.until(90).sql("t") == ("((t BETWEEN ? AND ?))", [0.0, 90.0])
+    assert Window.watched([]).sql("t")[0] == "0"
+
+
+@pytest.fixture(scope="module")
+def property_film(tmp_path_factory, encoder):
+    """A 20-minute synthetic index whose dialogue names a secret only after 10:00."""
+    from core.store import open_store
+    from core.text_embed import default_embedder
+
+    store = open_store(tmp_path_factory.mktemp("prop"))
+    lines = [(t, f"The {WORDS[i % len(WORDS)]} and the {WORDS[(i * 3) % len(WORDS)]} at sea")
+             for i, t in enumerate(range(5, 1200, 9))]
+    lines += [(t, "The treasure is buried under the zebra tree") for t in (640.0, 900.0, 1100.0)]
+    film = synthetic_film(store, encoder, 1200.0, lines)
+    embedder = default_embedder()
+    embed_moments(store, film.id, embedder)
+    yield store, film, Retriever(store, encoder, embedder)
+    store.close()
+
+
+windows = st.one_of(
+    st.just(None),
+    st.floats(min_value=0, max_value=1300).map(lambda t: ("until", t)),
+    st.lists(st.tuples(st.floats(0, 1200), st.floats(1, 300)), min_size=1, max_size=4)
+      .map(lambda rs: ("watched", [(a, a + d) for a, d in rs])),
+)
+questions = st.sampled_from([
+    "Where is the treasure buried?", "What just happened?", "Who is the captain?", "What happened at 12:30?",
+    "Tell me about the zebra tree", "What does the parrot say?", "What is in the first scene?",
+]) | st.text(min_size=1, max_size=40)
+
+
+def _make(spec) -> Window:
+    if spec is None:
+        return Window.whole()
+    kind, value = spec
+    return Window.until(value) if kind == "until" else Window.watched(value)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(spec=windows, question=questions)
+def test_no_evidence_or_citation_outside_the_window(property_film, spec, question):
+    store, film, retriever = property_film
+    window = _make(spec)
+    events = list(answer_question(retriever, film, question, window))
+    answer = events[-1]
+    assert isinstance(answer, Answer)
+    for e in answer.evidence:
+        assert window.contains(e.t), (e, window)
+    for t in answer.citations:
+        assert window.contains(t), (t, window)
+    if spec is not None and spec[0] == "until" and spec[1] < 640:
+        retrieval = retriever.retrieve(film, question, window)
+        prompt = str(build_messages(question, retrieval))
+        assert "zebra" not in prompt and "zebra" not in answer.text
+
+
+def test_spoiler_only_after_the_cutoff_is_not_found(property_film):
+    store, film, retriever = property_film
+    before = list(answer_question(retriever, film, "Where is the treasure buried?", Window.until(600)))[-1]
+    assert "zebra" not in before.text and all(t <= 600 for t in before.citations)
+    after = list(answer_question(retriever, film, "Where is the treasure buried?", Window.whole()))[-1]
+    assert "zebra tree" in after.text and set(after.citations) & {640.0, 900.0, 1100.0}
