@@ -98,11 +98,13 @@ def keywords(text: str) -> list[str]:
 
 
 def stem(word: str) -> str:
-    """A light suffix stripper, enough to match "sailors" with "sailor" and "lives" with "live"."""
-    for suffix, repl in (("ies", "y"), ("ing", ""), ("es", "e"), ("ed", ""), ("s", "")):
+    """A light suffix stripper, enough to match "sailors" with "sailor", "lives" with "live" and
+    "assembled" with "assemble"."""
+    for suffix, repl in (("ies", "y"), ("ing", ""), ("es", ""), ("ed", ""), ("s", "")):
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            return word[: -len(suffix)] + repl
-    return word
+            word = word[: -len(suffix)] + repl
+            break
+    return word[:-1] if word.endswith("e") and len(word) > 3 else word
 
 
 def topic_words(question: str) -> set[str]:
@@ -113,14 +115,21 @@ def topic_words(question: str) -> set[str]:
 MIN_COVERAGE = 0.6
 
 
-def supports(question: str, text: str) -> bool:
-    """Whether a piece of text covers most of what the question is about (its topic words), or
-    answers a who-is/introduce question with a self-introduction ("I'm Sinbad")."""
+def topic_coverage(question: str, text: str) -> float:
+    """The share of what the question is about (its topic words) that a text mentions."""
     topic = topic_words(question)
-    if topic and len(topic & {stem(w) for w in keywords(text)}) / len(topic) >= MIN_COVERAGE:
-        return True
+    return len(topic & {stem(w) for w in keywords(text)}) / len(topic) if topic else 0.0
+
+
+def introduces_someone(question: str, text: str) -> bool:
+    """A who-is/introduce question answered by a self-introduction ("I'm Sinbad")."""
     return bool(PERSON_INTENT.search(question) and not re.search(r"\bname of\b", question, re.I)
                 and SELF_INTRODUCTION.search(text))
+
+
+def supports(question: str, text: str) -> bool:
+    """Whether a text covers most of what the question is about, or introduces the person asked about."""
+    return topic_coverage(question, text) >= MIN_COVERAGE or introduces_someone(question, text)
 
 
 def fts_query(text: str) -> str:
@@ -196,8 +205,15 @@ class Retriever:
         for rank, j in enumerate(np.argsort(-cos)):
             if ids[j] in position:
                 fused[position[ids[j]]] += 1.0 / (RRF_K + rank)
-        supported = np.array([supports(question, text) for text in moment_texts(lines)])
-        fused = fused * np.where(supported, 2.0, 1.0)  # lines that touch the question's topic rank first
+        texts = moment_texts(lines)
+        similarity = np.zeros(len(lines))
+        similarity[[position[i] for i in ids if i in position]] = cos[[k for k, i in enumerate(ids) if i in position]]
+        coverage = np.array([topic_coverage(question, text) for text in texts])
+        introduces = np.array([introduces_someone(question, text) for text in texts])
+        # a moment answers when it covers most of what the question is about, or half of it and means
+        # something close, or means something very close, or introduces the person asked about
+        supported = (coverage >= MIN_COVERAGE) | ((coverage >= 0.5) & (similarity >= 0.3)) | introduces
+        fused = fused * np.where(supported, 2.0, 1.0)  # moments that touch the question's topic rank first
         found = bool(supported.any()) or (len(cos) > 0 and float(cos.max()) >= TEXT_FOUND_COS)
         return fused, found
 
@@ -219,7 +235,8 @@ class Retriever:
                 t = float(frames.times[j])
                 evidence = self._frame_evidence(frames, t, t) + [
                     Evidence(l.start, l.end, l.kind, l.text) for l in lines if abs(l.start - t) <= 3.0]
-                moments.append(Moment(t, t, max(best_text, 0.05) * (1.0 + float(visual[j])), tuple(evidence), "visual"))
+                moments.append(Moment(t - 1.5, t + 1.5, max(best_text, 0.05) * (1.0 + float(visual[j])),
+                                      tuple(evidence), "visual"))
         if focus is not None:
             recent = [l for l in lines if focus[0] <= l.start <= focus[1]][-4:]
             for l in recent:

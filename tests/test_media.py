@@ -89,7 +89,7 @@ def test_resume_picks_the_same_frames(make_film):
 
 @pytest.mark.parametrize("strategy", [DecodeStrategy("NONE", False), DecodeStrategy("AUTO", True),
                                       DecodeStrategy("AUTO", False), DecodeStrategy("NONE", True),
-                                      DecodeStrategy("NONE", True, True)])
+                                      DecodeStrategy("NONE", True, True), DecodeStrategy("AUTO", True, True, True)])
 def test_every_decoding_strategy_samples_the_same_grid(make_film, strategy):
     info = probe(make_film())
     times = [f.t for f in sample_frames(info, 1.0, strategy=strategy)]
@@ -103,7 +103,8 @@ def test_strategy_choice():
     small = _info(bit_rate=1_000_000, width=640, height=360, fps=24)
     heavy_small = _info(bit_rate=20_000_000, width=640, height=360, fps=24)
     full_hd = _info(bit_rate=9_000_000, width=1920, height=1080, fps=24)
-    assert choose_strategy(small, 1.0) == DecodeStrategy("NONE", True, True)
+    assert choose_strategy(small, 1.0) == DecodeStrategy("NONE", True, True, skip_b=True)
+    assert not choose_strategy(_info(video_codec="hevc"), 1.0).skip_b
     assert choose_strategy(heavy_small, 1.0).threading == "AUTO"
     assert choose_strategy(full_hd, 1.0).threading == "AUTO"
     assert not choose_strategy(small, 24.0).skip_nonref  # every frame is wanted: skip nothing
@@ -210,3 +211,26 @@ def test_skipping_deblocking_leaves_the_tokens_unchanged(make_film, encoder):
     cos = np.sum(a * b, axis=1) / np.linalg.norm(a, axis=1) / np.linalg.norm(b, axis=1)
     # measured on 1080p: mean 0.993, about the change of one second of camera motion within a shot
     assert cos.mean() > 0.98 and cos.min() > 0.95
+
+
+def test_a_stream_of_b_frames_only_falls_back_to_decoding_them(tmp_path):
+    """Long runs of B-frames (16 between P-frames at 4 fps) leave reference frames further apart than
+    the sampling interval: sampling must notice and decode the B-frames after all."""
+    path = tmp_path / "bframes.mkv"
+    with av.open(str(path), "w") as out:
+        stream = out.add_stream("libx264", rate=4)
+        stream.width, stream.height, stream.pix_fmt = 160, 96, "yuv420p"
+        stream.options = {"bf": "16", "b-adapt": "0", "g": "1000", "b-pyramid": "normal"}
+        for i in range(240):
+            img = np.full((96, 160, 3), (i * 5) % 255, np.uint8)
+            frame = av.VideoFrame.from_ndarray(img, format="rgb24")
+            frame.pts = i
+            for p in stream.encode(frame):
+                out.mux(p)
+        for p in stream.encode():
+            out.mux(p)
+    info = probe(path)
+    strategy = DecodeStrategy("NONE", True, False, skip_b=True)
+    times = [f.t for f in sample_frames(info, 1.0, strategy=strategy)]
+    assert len(times) == 60
+    assert all(b - a < 1.5 for a, b in zip(times, times[1:]))

@@ -40,8 +40,13 @@ class Answer:
 
 
 def answer_question(retriever: Retriever, film: Film, question: str, window: Window, model=None,
-                    cancel: CancelToken | None = None, history=()) -> Iterator[Token | Answer]:
-    """Stream an answer to ``question`` about ``film`` using only what ``window`` allows."""
+                    cancel: CancelToken | None = None, history=(), with_quotes: bool = False
+                    ) -> Iterator[Token | Answer]:
+    """Stream an answer to ``question`` about ``film`` using only what ``window`` allows.
+
+    Without a model the answer quotes the best evidence; with one, only generated sentences that the
+    evidence supports are kept (quotes replace them when none is), and ``with_quotes`` adds the quote
+    after a generated answer."""
     started = time.perf_counter()
     cancel = cancel or CancelToken()
     retrieval = retriever.retrieve(film, question, window)
@@ -64,6 +69,11 @@ def answer_question(retriever: Retriever, film: Film, question: str, window: Win
                     yield Token(sentence + " ")
         if kept:
             text, mode = " ".join(kept), "generated"
+            if with_quotes:
+                quote, quoted_at = extractive_answer(retrieval, max_quotes=1)
+                text += "\n" + quote
+                citations += quoted_at
+                yield Token("\n" + quote)
         else:  # nothing the model wrote is supported: quote the evidence instead
             text, citations = extractive_answer(retrieval)
             mode = "extractive-fallback"

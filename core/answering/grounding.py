@@ -11,6 +11,7 @@ from core.timefmt import clock
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'“(\[])")
 _TIME = re.compile(r"\[?\b(\d{1,2}:\d{2}(?::\d{2})?)\b\]?")
 _NAME_OR_NUMBER = re.compile(r"\b([A-Z][a-z]+|\d+(?:[.,]\d+)?)\b")
+QUOTE_SPAN_S = 4.5
 # Words of telling and showing that an answer may use without the evidence containing them.
 TELLING = {"sing", "sings", "sang", "sung", "singing", "song", "tell", "tells", "told", "call", "calls", "called",
            "ask", "asks", "asked", "answer", "answers", "introduce", "introduces", "describe", "describes",
@@ -99,13 +100,31 @@ def extractive_answer(retrieval: Retrieval, max_quotes: int = 2) -> tuple[str, l
         seen = [e for e in moment.evidence if e.kind == "frame"]
         if said:
             top = said[0]
+            # quote the lines around the best one too: a subtitle line is often half a sentence
+            group = _sentence_around(top, said)
+            quote = " / ".join(_quote(e.text) for e in group)
             verb = "on screen" if top.kind == "screen_text" else "someone says"
-            sentences.append(f"At {clock(top.t)} {verb}: “{_quote(top.text)}”")
+            sentences.append(f"At {clock(min(e.t for e in group))} {verb}: “{quote}”")
             citations.append(top.t)
         elif seen:
             sentences.append(f"At {clock(seen[0].t)} the picture {seen[0].text} (a guess from the image).")
             citations.append(seen[0].t)
     return "\n".join(sentences), sorted(set(citations))
+
+
+def _sentence_around(top: Evidence, said: list[Evidence]) -> list[Evidence]:
+    """The best line with the lines that finish its sentence (or start it): subtitles, and automatic
+    captions most of all, often split a sentence over several lines."""
+    lines = sorted((e for e in said if e.kind == top.kind and abs(e.t - top.t) <= QUOTE_SPAN_S), key=lambda e: e.t)
+    i = lines.index(top)
+    group = [top]
+    for nxt in lines[i + 1:]:
+        if len(group) >= 3 or re.search(r"[.!?…\"”]\s*$", group[-1].text):
+            break
+        group.append(nxt)
+    if len(group) < 3 and i > 0 and not re.search(r"[.!?…\"”]\s*$", lines[i - 1].text):
+        group.insert(0, lines[i - 1])
+    return group
 
 
 def _recent(retrieval: Retrieval) -> tuple[str, list[float]]:

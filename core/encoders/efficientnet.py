@@ -81,8 +81,10 @@ class EfficientNetLite0:
 
     def relevance(self, context: np.ndarray, content: np.ndarray, queries: Queries) -> np.ndarray:
         """The probability the classifier gives the question's concepts, from the context token and the
-        content token (averaged), weighted over the concepts."""
+        content token (averaged). The concepts' probabilities add up (the best-matching concept counts
+        fully, the others by their weight), since ImageNet splits one everyday word over many classes."""
         index = list(queries.concept_ids)
-        p_context = self.concept_probabilities(context)[:, index] @ queries.weights
-        p_content = self.concept_probabilities(content)[:, index] @ queries.weights
+        weights = queries.weights / queries.weights.max()
+        p_context = self.concept_probabilities(context)[:, index] @ weights
+        p_content = self.concept_probabilities(content)[:, index] @ weights
         return 0.5 * (p_context + p_content)
