@@ -48,6 +48,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--watched", help="spoiler-free: the ranges watched, e.g. 0-12:30,15:00-20:00")
     p.add_argument("--llm", help="answering model: extractive (default), smollm2, a Hugging Face id or folder, "
                                  "a .gguf file, llama-cpp:PATH, or an OpenAI-compatible URL#MODEL")
+    p.add_argument("--no-quotes", action="store_true",
+                   help="with --llm: do not add the quote a generated answer rests on")
     p.add_argument("--new", action="store_true", help="start a new conversation instead of following up")
     p.add_argument("--json", action="store_true", help="print one JSON object")
 
@@ -238,7 +240,8 @@ def cmd_ask(args) -> int:
         history = conversations.history(store, conversation)
         retriever = Retriever(store, encoder, default_embedder())
         result = None
-        for event in answer_question(retriever, film, args.question, window, model, history=history):
+        for event in answer_question(retriever, film, args.question, window, model, history=history,
+                                     with_quotes=not args.no_quotes):
             if isinstance(event, Token) and not args.json:
                 print(event.text, end="", flush=True)
             elif isinstance(event, Answer):

@@ -132,7 +132,7 @@ def _store_batch(store, film, encoder, fps, batch, started) -> int:
 def update_scenes(store: Store, film: Film, encoder, duration_s: float) -> list:
     """Derive scenes from all stored frames of the film and store them (replacing earlier ones)."""
     frames = store.load_frames(film.id, encoder.id, with_patches=False)
-    scenes = derive_scenes(frames.times, frames.content, frames.colours, duration_s,
+    scenes = derive_scenes(frames.times, frames.content, frames.all_colours(), duration_s,
                            concepts=getattr(encoder, "concepts", None), brightness=frames.brightness)
     store.replace_scenes(film.id, encoder.id, [s.as_json() for s in scenes])
     return scenes

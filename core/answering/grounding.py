@@ -12,6 +12,7 @@ _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'“(\[])")
 _TIME = re.compile(r"\[?\b(\d{1,2}:\d{2}(?::\d{2})?)\b\]?")
 _NAME_OR_NUMBER = re.compile(r"\b([A-Z][a-z]+|\d+(?:[.,]\d+)?)\b")
 QUOTE_SPAN_S = 4.5
+SECOND_QUOTE = 0.75
 # Words of telling and showing that an answer may use without the evidence containing them.
 TELLING = {"sing", "sings", "sang", "sung", "singing", "song", "tell", "tells", "told", "call", "calls", "called",
            "ask", "asks", "asked", "answer", "answers", "introduce", "introduces", "describe", "describes",
@@ -93,7 +94,9 @@ def extractive_answer(retrieval: Retrieval, max_quotes: int = 2) -> tuple[str, l
         return not_found(retrieval), []
     if retrieval.focus is not None and any(m.reason == "focus" for m in retrieval.moments):
         return _recent(retrieval)
-    best = sorted(retrieval.moments, key=lambda m: -m.score)[:max_quotes]
+    ranked = sorted(retrieval.moments, key=lambda m: -m.score)
+    # a second quote only when it is nearly as good as the first: one clear answer reads better
+    best = [m for m in ranked[:max_quotes] if m.score >= SECOND_QUOTE * ranked[0].score]
     sentences, citations = [], []
     for moment in sorted(best, key=lambda m: m.start):
         said = sorted((e for e in moment.evidence if e.kind != "frame"), key=lambda e: -e.score)

@@ -43,13 +43,21 @@ class Film:
 
 @dataclass(frozen=True)
 class FrameBatch:
-    """Frames read back from the store: times (F,), content (F, C), patches (F, P, C), float32."""
+    """Frames read back from the store: times (F,), content (F, C) float32, patches (F, P, C) float16
+    (converted chunk by chunk where they are used: a 2-hour film's grid is 74 MB as float16)."""
 
     times: np.ndarray
     content: np.ndarray
     patches: np.ndarray
     brightness: np.ndarray
-    colours: list[list]
+    colours_json: list[str]
+
+    def colours(self, j: int) -> list:
+        """Frame j's named colours, [[name, share], ...] (parsed only for the frames described)."""
+        return json.loads(self.colours_json[j] or "[]")
+
+    def all_colours(self) -> list[list]:
+        return [self.colours(j) for j in range(len(self.times))]
 
 
 def open_store(home: str | Path | None = None) -> "Store":
@@ -65,6 +73,9 @@ class Store:
         self.home = self.path.parent
         self.conn = sqlite3.connect(str(self.path), timeout=30, isolation_level=None, check_same_thread=False)
         self.conn.row_factory = sqlite3.Row
+        # A frame row holds ~12.5 KiB of vectors: 16 KiB pages keep it on one page instead of an overflow
+        # chain of four (reads of a whole film's frames are ~2x faster). Takes effect on a new database.
+        self.conn.execute("PRAGMA page_size=16384")
         self.conn.execute("PRAGMA journal_mode=WAL")
         self.conn.execute("PRAGMA foreign_keys=ON")
         self.conn.execute("PRAGMA busy_timeout=30000")

@@ -23,12 +23,21 @@ def unpack(blob: bytes, shape: tuple[int, ...]) -> np.ndarray:
     return np.frombuffer(blob, dtype=F16).astype(np.float32).reshape(shape)
 
 
-def unpack_many(blobs: list[bytes], shape: tuple[int, ...]) -> np.ndarray:
-    """Several blobs of one shape -> one (N, *shape) float32 array, each length checked."""
+def unpack_many(blobs: list[bytes], shape: tuple[int, ...], dtype=np.float32) -> np.ndarray:
+    """Several blobs of one shape -> one (N, *shape) array (float32, or float16 as stored), each length
+    checked."""
     expected = int(np.prod(shape)) * F16.itemsize
     for blob in blobs:
         if blob is None or len(blob) != expected:
             raise StoreError(f"stored vector has {0 if blob is None else len(blob)} bytes, expected {expected}")
     if not blobs:
-        return np.zeros((0, *shape), np.float32)
-    return np.frombuffer(b"".join(blobs), dtype=F16).astype(np.float32).reshape((len(blobs), *shape))
+        return np.zeros((0, *shape), dtype)
+    stored = np.empty((len(blobs), *shape), dtype=F16)
+    flat = stored.reshape(len(blobs), -1)
+    for i, blob in enumerate(blobs):  # no joined copy of the whole film's bytes
+        flat[i] = np.frombuffer(blob, dtype=F16)
+    if dtype == np.float16:
+        return stored
+    import torch  # converts several times faster than numpy's astype
+
+    return torch.from_numpy(stored).float().numpy()

@@ -79,10 +79,10 @@ def frames_in_window(store: Store, film_id: int, encoder_id: str, window: Window
     return FrameBatch(
         times=np.array([r[0] for r in rows], np.float64),
         content=vectors.unpack_many([r[1] for r in rows], (dim,)),
-        patches=vectors.unpack_many([r[2] for r in rows], (grid * grid, dim)) if with_patches
-        else np.zeros((len(rows), 0, dim), np.float32),
+        patches=vectors.unpack_many([r[2] for r in rows], (grid * grid, dim), np.float16) if with_patches
+        else np.zeros((len(rows), 0, dim), np.float16),
         brightness=np.array([r[3] or 0.0 for r in rows], np.float32),
-        colours=[json.loads(r[4] or "[]") for r in rows],
+        colours_json=[r[4] for r in rows],
     )
 
 
