@@ -155,3 +155,37 @@ def test_popeye_with_the_real_smollm2():
     assert out["citations"] and all(0 <= t <= 64 for t in out["citations"])
     assert any("Sinbad" in e["text"] for e in out["evidence"])
     assert "dragon" not in out["answer"].lower() and "lion" not in out["answer"].lower()
+
+
+def test_follow_ups_keep_the_conversation_and_retrieve_again(make_film, isolated_home):
+    film = make_film()
+    assert _ask("index", film).returncode == 0
+    first = json.loads(_ask("ask", film, "What did the painter say about the stripes?", "--json").stdout)
+    follow = json.loads(_ask("ask", film, "Why?", "--json").stdout)  # names nothing: uses the last question
+    assert follow["citations"] == first["citations"] == [8.5]
+    from core import conversations
+    from core.store import open_store
+
+    with open_store(isolated_home) as store:
+        turns = conversations.history(store, conversations.latest(store, store.films()[0].id))
+    assert [t["question"] for t in turns] == ["What did the painter say about the stripes?", "Why?"]
+    fresh = _ask("ask", film, "Why?", "--new", "--json")
+    assert json.loads(fresh.stdout)["citations"] == []
+
+
+def test_a_partly_indexed_film_answers_from_what_is_indexed(store, make_film, encoder):
+    from core.events import CancelToken, Done, Progress
+    from core.indexing import index_film
+    from core.retrieval import Retriever
+    from core.text_embed import default_embedder
+
+    path = make_film(seconds_per_shot=10)
+    cancel = CancelToken()
+    for event in index_film(store, path, encoder=encoder, batch_size=4, cancel=cancel):
+        if isinstance(event, Progress) and event.stage == "frames" and event.done >= 8:
+            cancel.cancel()
+        if isinstance(event, Done):
+            film = event.result.film
+    retriever = Retriever(store, encoder, default_embedder())
+    answer = list(answer_question(retriever, film, "What does the green garden hide?", Window.whole()))[-1]
+    assert "indexed up to" in answer.note and "hides a box" in answer.text

@@ -11,7 +11,7 @@ from typing import Iterator
 from core.answering.grounding import cite, extractive_answer, sentence_supported, split_sentences
 from core.answering.prompt import build_messages
 from core.events import CancelToken
-from core.retrieval import Evidence, Retrieval, Retriever
+from core.retrieval import Evidence, Retrieval, Retriever, topic_words
 from core.store import Film
 from core.timefmt import clock
 from core.window import Window
@@ -49,7 +49,7 @@ def answer_question(retriever: Retriever, film: Film, question: str, window: Win
     after a generated answer."""
     started = time.perf_counter()
     cancel = cancel or CancelToken()
-    retrieval = retriever.retrieve(film, question, window)
+    retrieval = retriever.retrieve(film, with_context(question, history), window)
     timings = {"retrieval_s": time.perf_counter() - started}
     note = partial_note(retrieval)
     if model is None or not retrieval.found:
@@ -82,6 +82,14 @@ def answer_question(retriever: Retriever, film: Film, question: str, window: Win
     timings["answer_s"] = time.perf_counter() - started
     citations = sorted({round(t, 3) for t in citations if window.contains(t)})
     yield Answer(question, text.strip(), citations, retrieval.evidence, window, film.duration_s, mode, note, timings)
+
+
+def with_context(question: str, history=()) -> str:
+    """A follow-up that names nothing of its own ("and after that?", "why?") is searched together
+    with the previous question, so every turn still retrieves from the film."""
+    if not history or len(topic_words(question)) >= 1:
+        return question
+    return f"{history[-1]['question']} {question}"
 
 
 def _generated_sentences(model, messages, cancel) -> Iterator[str]:
