@@ -74,12 +74,20 @@ def main() -> None:
     windows = [Window.whole(), Window.until(3600.0), Window.watched([(0, 1800), (2400, 5400)])]
     retriever.retrieve(film, QUESTIONS[0], windows[0])  # warm the label embeddings
 
-    retrieval_ms = []
-    for i in range(args.runs):
-        q, w = QUESTIONS[i % len(QUESTIONS)], windows[i % len(windows)]
+    # As in the app: questions arrive while the window stays (or grows); the first question on a window
+    # the retriever has not read yet pays for reading its frames ("cold").
+    retrieval_rows = []
+    for label, window in (("whole film", windows[0]), ("first hour", windows[1]),
+                          ("watched 0:00-0:30 and 0:40-1:30", windows[2])):
         t = time.perf_counter()
-        retriever.retrieve(film, q, w)
-        retrieval_ms.append((time.perf_counter() - t) * 1000)
+        retriever.retrieve(film, QUESTIONS[1], window)
+        cold = (time.perf_counter() - t) * 1000
+        warm = []
+        for i in range(args.runs):
+            t = time.perf_counter()
+            retriever.retrieve(film, QUESTIONS[i % len(QUESTIONS)], window)
+            warm.append((time.perf_counter() - t) * 1000)
+        retrieval_rows.append((label, cold, pct(warm, 50), pct(warm, 95)))
 
     load = time.perf_counter()
     model = create_model(args.llm, home)
@@ -128,8 +136,12 @@ def main() -> None:
     rows.append((f"naive: all {len(lines)} lines of the window to {args.llm}", statistics.median(firsts), max(firsts),
                  statistics.median(fulls), max(fulls), "ungrounded"))
 
-    print(f"retrieval over the window ({args.runs} runs, 3 windows, 7,200 frames, 1,500 lines): "
-          f"p50 {pct(retrieval_ms, 50):.0f} ms, p95 {pct(retrieval_ms, 95):.0f} ms (target <= 50 ms)")
+    print(f"retrieval (7,200 frames, 1,500 lines; {args.runs} questions per window; target p95 <= 50 ms)\n")
+    print("| window | first question ms | p50 ms | p95 ms |")
+    print("|---|---:|---:|---:|")
+    for label, cold, p50, p95 in retrieval_rows:
+        print(f"| {label} | {cold:.0f} | {p50:.0f} | {p95:.0f} |")
+    print()
     print(f"{args.llm} loaded in {load_s:.1f} s (once per process, kept warm)\n")
     print("| answering | first token p50 s | first token max s | full answer p50 s | full answer max s | answers |")
     print("|---|---:|---:|---:|---:|---|")

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from core.frame_cache import WindowedFrames
 from core.indexing import moment_texts
 from core.store import Film, Store
 from core.store.windowed import frames_in_window, line_vectors, lines_in_window, scenes_in_window, search_lines
@@ -161,6 +162,16 @@ class Retriever:
 
     def __init__(self, store: Store, encoder, embedder) -> None:
         self.store, self.encoder, self.embedder = store, encoder, embedder
+        self._cache: dict[int, WindowedFrames] = {}
+
+    def _frames(self, film_id: int, window: Window):
+        """The window's frames; a question that narrows to a time focus reads just that part."""
+        if window is not None and not window.unrestricted and len(window.ranges) == 1 \
+                and window.ranges[0][1] - window.ranges[0][0] <= 600:
+            return frames_in_window(self.store, film_id, self.encoder.id, window)
+        if film_id not in self._cache:
+            self._cache = {film_id: WindowedFrames(self.store, film_id, self.encoder.id)}  # one film at a time
+        return self._cache[film_id].get(window)
 
     def retrieve(self, film: Film, question: str, window: Window, max_moments: int = MAX_MOMENTS) -> Retrieval:
         store, encoder = self.store, self.encoder
@@ -170,7 +181,7 @@ class Retriever:
         search_window = window.clip(*focus) if focus else window
         lines = lines_in_window(store, film.id, search_window)
         text_scores, text_found = self._score_lines(film, question, lines, search_window)
-        frames = frames_in_window(store, film.id, encoder.id, search_window)
+        frames = self._frames(film.id, search_window)
         queries = encoder.question_queries(question)
         visual = np.zeros(len(frames.times), np.float32)
         if len(frames.times):
