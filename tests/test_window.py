@@ -76,7 +76,8 @@ def test_no_evidence_or_citation_outside_the_window(property_film, spec, questio
     if spec is not None and spec[0] == "until" and spec[1] < 640:
         retrieval = retriever.retrieve(film, question, window)
         prompt = str(build_messages(question, retrieval))
-        assert "zebra" not in prompt and "zebra" not in answer.text
+        # the question may say "zebra" itself; the film's line about it must not reach the model
+        assert "buried under the zebra tree" not in prompt and "buried under" not in answer.text
 
 
 def test_spoiler_only_after_the_cutoff_is_not_found(property_film):

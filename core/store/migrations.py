@@ -137,3 +137,21 @@ def m0002(db) -> None:
             made_at TEXT NOT NULL DEFAULT (datetime('now')),
             PRIMARY KEY (film_id, window_key)
         )""")
+
+
+@migrations(name="0003_watched_ranges_and_positions")
+def m0003(db) -> None:
+    # The time ranges the viewer actually played (the spoiler-free window) and where to resume.
+    db.execute("""
+        CREATE TABLE watched (
+            film_id INTEGER NOT NULL REFERENCES films(id) ON DELETE CASCADE,
+            start REAL NOT NULL,
+            "end" REAL NOT NULL,
+            PRIMARY KEY (film_id, start)
+        )""")
+    db.execute("""
+        CREATE TABLE positions (
+            film_id INTEGER PRIMARY KEY REFERENCES films(id) ON DELETE CASCADE,
+            position_s REAL NOT NULL,
+            updated_at TEXT NOT NULL DEFAULT (datetime('now'))
+        )""")

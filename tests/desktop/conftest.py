@@ -1,0 +1,21 @@
+"""Qt tests run offscreen with mpv's null outputs; a test that leaves a thread running fails."""
+
+from __future__ import annotations
+
+import os
+import threading
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+@pytest.fixture(autouse=True)
+def no_thread_left_running():
+    from PySide6.QtCore import QThread
+
+    before = set(threading.enumerate())
+    yield
+    leftover = [t for t in threading.enumerate() if t not in before and t.is_alive()
+                and not t.daemon and not t.name.startswith(("QDBus", "mpv"))]
+    assert not leftover, f"threads left running: {leftover}"

@@ -1,0 +1,51 @@
+"""The indexing QThread: progress signals, finishing, cancel and resume, failures as one line."""
+
+from __future__ import annotations
+
+import pytest
+
+pytest.importorskip("PySide6")
+
+from desktop.indexer import IndexerThread  # noqa: E402
+
+
+def test_indexes_in_the_background_and_reports(qtbot, make_film, isolated_home):
+    thread = IndexerThread(make_film(), home=isolated_home)
+    progress = []
+    thread.progress.connect(progress.append)
+    with qtbot.waitSignal(thread.finished_index, timeout=120_000) as done:
+        thread.start()
+    thread.wait(10_000)
+    assert done.args[0].complete and done.args[0].result.frames == 12
+    assert any(p.stage == "frames" for p in progress)
+
+
+def test_pause_cancel_then_resume_next_time(qtbot, make_film, isolated_home):
+    film = make_film(seconds_per_shot=60)  # 180 frames: far more than the batch it may finish first
+    thread = IndexerThread(film, home=isolated_home)
+    try:
+        with qtbot.waitSignal(thread.progress, timeout=60_000, check_params_cb=lambda p: p.stage == "frames"):
+            thread.start()
+        thread.pause()  # holds between batches
+        assert thread.paused
+        with qtbot.waitSignal(thread.finished_index, timeout=60_000) as stopped:
+            thread.cancel()
+    finally:
+        thread.cancel()
+        thread.wait(30_000)
+    assert not stopped.args[0].complete and 0 < stopped.args[0].result.frames < 180
+    again = IndexerThread(film, home=isolated_home)
+    with qtbot.waitSignal(again.finished_index, timeout=120_000) as done:
+        again.start()
+    again.wait(10_000)
+    assert done.args[0].complete and done.args[0].result.frames == 180
+
+
+def test_a_broken_file_is_reported_in_one_line(qtbot, tmp_path, isolated_home):
+    bad = tmp_path / "broken.mp4"
+    bad.write_bytes(b"not a film" * 100)
+    thread = IndexerThread(bad, home=isolated_home)
+    with qtbot.waitSignal(thread.failed, timeout=30_000) as failed:
+        thread.start()
+    thread.wait(10_000)
+    assert "broken.mp4" in failed.args[0] and "\n" not in failed.args[0]
