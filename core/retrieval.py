@@ -17,7 +17,7 @@ from core.frame_cache import WindowedFrames
 from core.indexing import moment_texts
 from core.store import Film, Store
 from core.store.windowed import frames_in_window, line_vectors, lines_in_window, scenes_in_window, search_lines
-from core.timefmt import clock, parse_time
+from core.timefmt import parse_time
 from core.tokens import context_tokens
 from core.window import Window
 
@@ -309,9 +309,3 @@ def _merge(moments: list[Moment]) -> list[Moment]:
         else:
             merged.append(m)
     return merged
-
-
-def describe_window(window: Window, duration_s: float) -> str:
-    if window.unrestricted:
-        return "the whole film"
-    return ", ".join(f"{clock(a)}-{clock(b)}" for a, b in window.ranges) or "nothing yet"

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import functools
-from pathlib import Path
-
 import numpy as np
 
 from core.config import resource
@@ -38,7 +36,3 @@ def match_concepts(question_vec: np.ndarray, label_vecs: np.ndarray, top: int = 
     logits = (sims[idx] - best) / TEMPERATURE
     weights = np.exp(logits) / np.exp(logits).sum()
     return idx, weights.astype(np.float32), sims[idx].astype(np.float32)
-
-
-def label_cache_dir(home: Path | None) -> Path | None:
-    return None if home is None else Path(home) / "cache"

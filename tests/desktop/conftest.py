@@ -12,8 +12,6 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 @pytest.fixture(autouse=True)
 def no_thread_left_running():
-    from PySide6.QtCore import QThread
-
     before = set(threading.enumerate())
     yield
     leftover = [t for t in threading.enumerate() if t not in before and t.is_alive()
