@@ -38,6 +38,8 @@ run: install
 	$(BIN)/moviebuddy index "$$($(BIN)/moviebuddy sample)"
 	$(BIN)/moviebuddy status "$$($(BIN)/moviebuddy sample)"
 	$(BIN)/moviebuddy scenes "$$($(BIN)/moviebuddy sample)"
+	$(BIN)/moviebuddy ask "$$($(BIN)/moviebuddy sample)" "What is the cat's name?" --new
+	$(BIN)/moviebuddy recap "$$($(BIN)/moviebuddy sample)" --until 1:30
 
 test: install
 	$(BIN)/python -m pytest
