@@ -233,7 +233,7 @@ def cmd_ask(args) -> int:
     with _store() as store:
         film = _indexed_film(store, args.movie)
         encoder_id = store.latest_progress(film.id)["encoder_id"]
-        encoder = encoders.create(_vision_name(encoder_id), cache_dir=store.home / "cache")
+        encoder = encoders.create(encoders.name_of(encoder_id), cache_dir=store.home / "cache")
         model = create_model(args.llm, store.home)
         conversation = None if args.new else conversations.latest(store, film.id)
         conversation = conversation or conversations.start(store, film.id)
@@ -258,12 +258,6 @@ def cmd_ask(args) -> int:
     if result.citations:
         print("Moments: " + ", ".join(f"[{clock(t)}]" for t in result.citations))
     return EXIT_OK
-
-
-def _vision_name(encoder_id: str) -> str:
-    """The registry name behind a stored encoder id ("efficientnet-lite0@57934424/grid2" -> "efficientnet-lite0")."""
-    name = encoder_id.rsplit("/grid", 1)[0].rsplit("@", 1)[0]
-    return name[3:] if name.startswith("hf:") else name
 
 
 def cmd_recap(args) -> int:

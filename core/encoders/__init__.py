@@ -1,6 +1,6 @@
 """Vision encoders: one Protocol, one registry, pluggable backends."""
 
 from core.encoders.base import EncodedFrames, Queries, VisionEncoder
-from core.encoders.registry import DEFAULT_VISION, create, names, register, unregister
+from core.encoders.registry import DEFAULT_VISION, create, name_of, names, register, unregister
 
-__all__ = ["EncodedFrames", "Queries", "VisionEncoder", "DEFAULT_VISION", "create", "names", "register", "unregister"]
+__all__ = ["EncodedFrames", "Queries", "VisionEncoder", "DEFAULT_VISION", "create", "name_of", "names", "register", "unregister"]

@@ -53,6 +53,13 @@ def create(name: str | None = None, **options):
     )
 
 
+def name_of(encoder_id: str) -> str:
+    """The registry name behind a stored encoder id ("efficientnet-lite0@57934424/grid2" ->
+    "efficientnet-lite0", "hf:openai/clip-vit-base-patch32@abc/grid2" -> "openai/clip-vit-base-patch32")."""
+    name = encoder_id.rsplit("/grid", 1)[0].rsplit("@", 1)[0]
+    return name[3:] if name.startswith("hf:") else name
+
+
 def _load_builtins() -> None:
     global _plugins_loaded
     if _plugins_loaded:
