@@ -7,18 +7,19 @@ import html
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QThread, Signal
+from PySide6.QtCore import Signal
 
 from core.errors import MovieBuddyError
 from core.events import CancelToken
 from core.timefmt import clock
 from core.window import Window
+from desktop.threads import TrackedThread
 
 log = logging.getLogger(__name__)
 SEEK_SCHEME = "seek"
 
 
-class AnswerWorker(QThread):
+class AnswerWorker(TrackedThread):
     """Answers one question about a film on its own thread with its own database connection; the
     models are loaded once per process by the core and stay warm between questions."""
 

@@ -10,15 +10,16 @@ import logging
 import threading
 from pathlib import Path
 
-from PySide6.QtCore import QThread, Signal
+from PySide6.QtCore import Signal
 
 from core.errors import MovieBuddyError
 from core.events import CancelToken, Done, Progress
+from desktop.threads import TrackedThread
 
 log = logging.getLogger(__name__)
 
 
-class IndexerThread(QThread):
+class IndexerThread(TrackedThread):
     progress = Signal(object)  # core.events.Progress
     finished_index = Signal(object)  # core.events.Done
     failed = Signal(str)  # one line for the viewer

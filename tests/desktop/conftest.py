@@ -12,8 +12,14 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 @pytest.fixture(autouse=True)
 def no_thread_left_running():
+    """Fails a test that leaves one of our QThreads, or a Python thread, running."""
+    from desktop.threads import running_threads
+
     before = set(threading.enumerate())
     yield
+    for thread in running_threads():
+        thread.wait(5_000)  # a thread that is just finishing gets a moment
+    assert not running_threads(), f"worker threads left running: {running_threads()}"
     leftover = [t for t in threading.enumerate() if t not in before and t.is_alive()
                 and not t.daemon and not t.name.startswith(("QDBus", "mpv"))]
     assert not leftover, f"threads left running: {leftover}"

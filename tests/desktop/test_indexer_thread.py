@@ -49,3 +49,15 @@ def test_a_broken_file_is_reported_in_one_line(qtbot, tmp_path, isolated_home):
         thread.start()
     thread.wait(10_000)
     assert "broken.mp4" in failed.args[0] and "\n" not in failed.args[0]
+
+
+def test_a_thread_left_running_is_noticed(qtbot, make_film, isolated_home):
+    from desktop.threads import running_threads
+
+    thread = IndexerThread(make_film(seconds_per_shot=60), home=isolated_home)
+    with qtbot.waitSignal(thread.progress, timeout=60_000):
+        thread.start()
+    assert thread in running_threads()
+    thread.cancel()
+    thread.wait(30_000)
+    assert thread not in running_threads()
