@@ -13,7 +13,7 @@ import numpy as np
 
 from core.store import Store
 from core.store.db import FrameBatch
-from core.store import vectors
+from core.store.windowed import batch_from_rows, frame_rows
 from core.window import Window
 
 
@@ -57,7 +57,7 @@ class WindowedFrames:
     def _reset(self) -> None:
         self.window: Window | None = None
         self.max_id = 0
-        self.ids = np.zeros(0, np.int64)
+        self._seen: set[int] = set()
         self.times = np.zeros(0, np.float64)
         self.content = np.zeros((0, self.dim), np.float32)
         self.patches = np.zeros((0, self.grid * self.grid, self.dim), np.float32)
@@ -75,31 +75,21 @@ class WindowedFrames:
             return FrameBatch(self.times, self.content, self.patches, self.brightness, self.colours_json)
 
     def _read(self, window: Window, new: Window | None) -> None:
-        cond, params = window.sql("t")
         extra, extra_params = "", []
         if new is not None:  # only what the last read could not have seen
             new_cond, new_params = new.sql("t")
             extra, extra_params = f"AND (id > ? OR {new_cond})", [self.max_id, *new_params]
-        rows = self.store.conn.execute(
-            f"""SELECT id, t, content, patches, brightness, colours FROM frames
-                WHERE film_id = ? AND encoder_id = ? AND {cond} {extra}""",
-            (self.film_id, self.encoder_id, *params, *extra_params)).fetchall()
+        rows = frame_rows(self.store, self.film_id, self.encoder_id, window, extra=extra, extra_params=extra_params)
+        rows = [r for r in rows if r[0] not in self._seen]
         if not rows:
             return
-        fresh = ~np.isin(np.array([r[0] for r in rows]), self.ids)
-        rows = [r for r, keep in zip(rows, fresh) if keep]
-        if not rows:
-            return
-        ids = np.array([r[0] for r in rows], np.int64)
-        times = np.array([r[1] for r in rows], np.float64)
-        content = vectors.unpack_many([r[2] for r in rows], (self.dim,))
-        patches = vectors.unpack_many([r[3] for r in rows], (self.grid * self.grid, self.dim))
-        order = np.argsort(np.concatenate([self.times, times]), kind="stable")
-        self.ids = np.concatenate([self.ids, ids])[order]
-        self.times = np.concatenate([self.times, times])[order]
-        self.content = np.concatenate([self.content, content])[order]
-        self.patches = np.concatenate([self.patches, patches])[order]
-        self.brightness = np.concatenate([self.brightness, np.array([r[4] or 0.0 for r in rows], np.float32)])[order]
-        colours = self.colours_json + [r[5] for r in rows]
+        read = batch_from_rows(rows, self.dim, self.grid, patches_dtype=np.float32)
+        order = np.argsort(np.concatenate([self.times, read.times]), kind="stable")
+        self.times = np.concatenate([self.times, read.times])[order]
+        self.content = np.concatenate([self.content, read.content])[order]
+        self.patches = np.concatenate([self.patches, read.patches])[order]
+        self.brightness = np.concatenate([self.brightness, read.brightness])[order]
+        colours = self.colours_json + read.colours_json
         self.colours_json = [colours[i] for i in order]
-        self.max_id = max(self.max_id, int(ids.max()))
+        self._seen.update(r[0] for r in rows)
+        self.max_id = max(self.max_id, max(r[0] for r in rows))

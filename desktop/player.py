@@ -2,7 +2,8 @@
 
 mpv calls its observers on its own thread; :class:`MpvPlayer` re-emits them through Qt signals (queued
 to the thread that owns the player) and drops repeated values before the hop, so nothing off the GUI
-thread ever touches a widget. It also records what is actually watched (core.watched)."""
+thread ever touches a widget. It also records what is actually watched (core.watched): seeks made
+through :meth:`seek` end the current range, and any other jump of the clock is not counted as watching."""
 
 from __future__ import annotations
 
@@ -35,19 +36,12 @@ class MpvPlayer(QObject):
         self._from_mpv.connect(self._on_property)  # queued: the receiver lives on the GUI thread
         for name in ("time-pos", "duration", "pause"):
             self._mpv.observe_property(name, self._observer)
-        self._mpv.register_event_callback(self._on_event)
 
     def _observer(self, name: str, value) -> None:
         if self._last.get(name, object()) == value:
             return  # drop repeats before the thread hop
         self._last[name] = value
         self._from_mpv.emit(name, value)
-
-    def _on_event(self, event) -> None:
-        if getattr(event, "event_id", None) is not None and str(getattr(event.event_id, "name", "")) == "SEEK":
-            self._from_mpv.emit("seek", None)
-        elif isinstance(event, dict) and event.get("event") == "seek":
-            self._from_mpv.emit("seek", None)
 
     @Slot(str, object)
     def _on_property(self, name: str, value) -> None:
@@ -61,8 +55,6 @@ class MpvPlayer(QObject):
             self._paused = bool(value)
             self.tracker.update(None, playing=False)
             self.pause_changed.emit(self._paused)
-        elif name == "seek":
-            self.tracker.seeked()
 
     def open(self, path: Path, start: float | None = None, watched=()) -> None:
         self.tracker = WatchTracker(watched)

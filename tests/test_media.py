@@ -110,6 +110,26 @@ def test_strategy_choice():
     assert not choose_strategy(small, 24.0).skip_nonref  # every frame is wanted: skip nothing
 
 
+def write_ramp(path, codec: str, size, frames: int, rate: int, pix_fmt: str = "yuv420p", step: int = 3,
+               options=None):
+    """A film of flat grey frames getting brighter, encoded with ``codec``: for decoder edge cases."""
+    width, height = size
+    with av.open(str(path), "w") as out:
+        stream = out.add_stream(codec, rate=rate)
+        stream.width, stream.height, stream.pix_fmt = width, height, pix_fmt
+        if options:
+            stream.options = options
+        for i in range(frames):
+            img = np.full((height, width, 3), (i * step) % 255, np.uint8)
+            frame = av.VideoFrame.from_ndarray(img, format="rgb24").reformat(format=pix_fmt)
+            frame.pts = i
+            for p in stream.encode(frame):
+                out.mux(p)
+        for p in stream.encode():
+            out.mux(p)
+    return path
+
+
 def _info(**kw):
     from pathlib import Path
 
@@ -151,19 +171,7 @@ def test_rotated_phone_video_is_turned_upright(make_film):
 def test_odd_codecs_decode(tmp_path, codec, pix_fmt, container):
     if codec not in av.codecs_available:
         pytest.skip(f"{codec} encoder is not in this PyAV build")
-    path = tmp_path / f"odd.{container}"
-    width, height = (352, 288)
-    with av.open(str(path), "w") as out:
-        stream = out.add_stream(codec, rate=24)
-        stream.width, stream.height, stream.pix_fmt = width, height, pix_fmt
-        for i in range(72):
-            img = np.full((height, width, 3), (i * 3) % 255, np.uint8)
-            frame = av.VideoFrame.from_ndarray(img, format="rgb24").reformat(format=pix_fmt)
-            frame.pts = i
-            for p in stream.encode(frame):
-                out.mux(p)
-        for p in stream.encode():
-            out.mux(p)
+    path = write_ramp(tmp_path / f"odd.{container}", codec, (352, 288), frames=72, rate=24, pix_fmt=pix_fmt)
     info = probe(path)
     times = [f.t for f in sample_frames(info, 1.0)]
     assert len(times) == 3, (codec, times)
@@ -216,19 +224,8 @@ def test_skipping_deblocking_leaves_the_tokens_unchanged(make_film, encoder):
 def test_a_stream_of_b_frames_only_falls_back_to_decoding_them(tmp_path):
     """Long runs of B-frames (16 between P-frames at 4 fps) leave reference frames further apart than
     the sampling interval: sampling must notice and decode the B-frames after all."""
-    path = tmp_path / "bframes.mkv"
-    with av.open(str(path), "w") as out:
-        stream = out.add_stream("libx264", rate=4)
-        stream.width, stream.height, stream.pix_fmt = 160, 96, "yuv420p"
-        stream.options = {"bf": "16", "b-adapt": "0", "g": "1000", "b-pyramid": "normal"}
-        for i in range(240):
-            img = np.full((96, 160, 3), (i * 5) % 255, np.uint8)
-            frame = av.VideoFrame.from_ndarray(img, format="rgb24")
-            frame.pts = i
-            for p in stream.encode(frame):
-                out.mux(p)
-        for p in stream.encode():
-            out.mux(p)
+    path = write_ramp(tmp_path / "bframes.mkv", "libx264", (160, 96), frames=240, rate=4, step=5,
+                      options={"bf": "16", "b-adapt": "0", "g": "1000", "b-pyramid": "normal"})
     info = probe(path)
     strategy = DecodeStrategy("NONE", True, False, skip_b=True)
     times = [f.t for f in sample_frames(info, 1.0, strategy=strategy)]

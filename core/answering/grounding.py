@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from core.retrieval import Evidence, Retrieval, keywords, stem
-from core.timefmt import clock
+from core.timefmt import clock, parse_time
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'“(\[])")
 _TIME = re.compile(r"\[?\b(\d{1,2}:\d{2}(?::\d{2})?)\b\]?")
@@ -67,16 +67,11 @@ def cite(sentence: str, evidence: list[Evidence], window_contains) -> list[float
     times = [t for _, t in sorted(scored, key=lambda x: -x[0])[:2]]
     evidence_times = [e.t for e in evidence]
     for stamp in _TIME.findall(sentence):
-        t = _to_seconds(stamp)
+        t = parse_time(stamp)
         near = [et for et in evidence_times if abs(et - t) <= 2.0]
         if near:
             times.append(near[0])
     return sorted({round(t, 3) for t in times if window_contains(t)})
-
-
-def _to_seconds(stamp: str) -> float:
-    parts = [int(p) for p in stamp.split(":")]
-    return float(parts[0] * 3600 + parts[1] * 60 + parts[2]) if len(parts) == 3 else float(parts[0] * 60 + parts[1])
 
 
 def not_found(retrieval: Retrieval) -> str:

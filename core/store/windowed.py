@@ -67,23 +67,39 @@ def store_line_vectors(store: Store, embedder_id: str, ids: list[int], matrix: n
                          [(i, embedder_id, vectors.pack(v)) for i, v in zip(ids, matrix)])
 
 
+FRAME_COLUMNS = "id, t, content, {patches}, brightness, colours"
+
+
+def frame_rows(store: Store, film_id: int, encoder_id: str, window: Window, with_patches: bool = True,
+               extra: str = "", extra_params=()) -> list:
+    """Rows (id, t, content, patches, brightness, colours) of the frames inside the window, in time
+    order; ``extra`` narrows the SQL further (for example to rows not read before)."""
+    cond, params = window.sql("t")
+    columns = FRAME_COLUMNS.format(patches="patches" if with_patches else "NULL")
+    return store.conn.execute(
+        f"""SELECT {columns} FROM frames WHERE film_id = ? AND encoder_id = ? AND {cond} {extra} ORDER BY t""",
+        (film_id, encoder_id, *params, *extra_params)).fetchall()
+
+
+def batch_from_rows(rows, dim: int, grid: int, with_patches: bool = True,
+                    patches_dtype=np.float16) -> FrameBatch:
+    """Frame rows -> FrameBatch, every vector's length checked."""
+    return FrameBatch(
+        times=np.array([r[1] for r in rows], np.float64),
+        content=vectors.unpack_many([r[2] for r in rows], (dim,)),
+        patches=vectors.unpack_many([r[3] for r in rows], (grid * grid, dim), patches_dtype) if with_patches
+        else np.zeros((len(rows), 0, dim), patches_dtype),
+        brightness=np.array([r[4] or 0.0 for r in rows], np.float32),
+        colours_json=[r[5] for r in rows],
+    )
+
+
 def frames_in_window(store: Store, film_id: int, encoder_id: str, window: Window,
                      with_patches: bool = True) -> FrameBatch:
     """The frames inside the window, with their tokens, read by a windowed SQL query."""
     dim, grid = store.encoder_shape(encoder_id)
-    cond, params = window.sql("t")
-    patches = "patches" if with_patches else "NULL"
-    rows = store.conn.execute(
-        f"""SELECT t, content, {patches}, brightness, colours FROM frames
-            WHERE film_id = ? AND encoder_id = ? AND {cond} ORDER BY t""", (film_id, encoder_id, *params)).fetchall()
-    return FrameBatch(
-        times=np.array([r[0] for r in rows], np.float64),
-        content=vectors.unpack_many([r[1] for r in rows], (dim,)),
-        patches=vectors.unpack_many([r[2] for r in rows], (grid * grid, dim), np.float16) if with_patches
-        else np.zeros((len(rows), 0, dim), np.float16),
-        brightness=np.array([r[3] or 0.0 for r in rows], np.float32),
-        colours_json=[r[4] for r in rows],
-    )
+    rows = frame_rows(store, film_id, encoder_id, window, with_patches)
+    return batch_from_rows(rows, dim, grid, with_patches)
 
 
 def scenes_in_window(store: Store, film_id: int, encoder_id: str, window: Window) -> list[dict]:
