@@ -26,7 +26,7 @@ def synthetic_film(store, encoder, duration_s: float, lines: list[tuple[float, s
         patches = np.abs(rng.normal(0, 0.5, (len(t), encoder.grid ** 2, encoder.dim))).astype(np.float32)
         colours = [FrameColours(0.4, (("grey", 0.6),))] * len(t)
         store.add_frames(film.id, encoder.id, 1.0, t.tolist(), content, patches, colours, 0.0)
-    store.finish_progress(film.id, encoder.id, 1.0, duration_s, True)
+    store.finish_progress(film.id, encoder.id, 1.0, (None, duration_s), True)
     source = DialogueSource(name="sidecar:synthetic.srt", kind="sidecar", language="en")
     store.replace_dialogue(film.id, source, [DialogueLine(t, t + 2.0, text) for t, text in sorted(lines)])
     scenes = [{"start": float(a), "end": float(min(a + 60, duration_s)), "tags": ["grey"]}

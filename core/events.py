@@ -42,6 +42,7 @@ class Progress:
     total: float
     unit: str = "s"
     message: str = ""
+    covered: tuple = ()  # for indexing: the (start, end) seconds of the film indexed so far
 
     @property
     def fraction(self) -> float:

@@ -9,11 +9,11 @@ import logging
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 import numpy as np
 
-from core import encoders
+from core import coverage, encoders
 from core.colours import frame_colours
 from core.errors import SubtitleError, UnusableMedia
 from core.events import CancelToken, Done, Progress
@@ -62,9 +62,13 @@ def index_film(
     batch_size: int = BATCH,
     strategy: DecodeStrategy | None = None,
     embed_dialogue: bool = True,
+    playhead: Callable[[], float | None] | None = None,
 ) -> Iterator[Progress | Done]:
     """Index the film at ``path`` into ``store``; yields progress, then ``Done(IndexResult)``.
 
+    ``playhead``: where the viewer is now (asked between batches). The part from just before it onwards
+    is indexed first, then the rest; when the viewer jumps to a part not indexed, indexing follows.
+    Without it the film is indexed from the first hole to the end.
     Raises UnusableMedia for a file that cannot be indexed (after storing whatever could be) and
     SubtitleError for an unreadable ``subs`` file."""
     started = time.perf_counter()
@@ -80,53 +84,90 @@ def index_film(
     store.ensure_encoder(encoder.id, encoder.dim, encoder.grid)
     fps = float(fps)
     progress = store.progress(film.id, encoder.id, fps)
-    after = progress["indexed_until_s"] if progress else None
     strategy = strategy or choose_strategy(info, fps)
     added = 0
     if not (progress and progress["complete"]):
-        log.info("indexing %s from %s with %s (%s)", info.path.name, after or 0, encoder.id, strategy.describe())
-        try:
-            for done_s, n in _index_frames(store, film, info, encoder, fps, after, strategy, batch_size, cancel):
-                added += n
-                yield Progress("frames", done_s, info.duration_s, message=f"{added} frames")
-        except UnusableMedia as exc:
-            store.finish_progress(film.id, encoder.id, fps, None, False, error=str(exc))
-            raise
+        log.info("indexing %s with %s (%s)", info.path.name, encoder.id, strategy.describe())
+        duration = info.duration_s
+        where = playhead or (lambda: None)
+        while not cancel.cancelled:
+            covered = store.covered(film.id, encoder.id, fps)
+            segments = coverage.plan(covered, duration, where())
+            if not segments:
+                break
+            segment = segments[0]
+            try:
+                for n, covered in _index_segment(store, film, info, encoder, fps, segment, strategy, batch_size,
+                                                 cancel, where):
+                    added += n
+                    yield _frames_progress(covered, duration, added)
+            except UnusableMedia as exc:
+                store.finish_progress(film.id, encoder.id, fps, None, False, error=str(exc))
+                raise
         if cancel.cancelled:
-            store.finish_progress(film.id, encoder.id, fps, None, False)
+            if store.frame_count(film.id, encoder.id):
+                update_scenes(store, film, encoder, duration)  # so that a partial index has its scenes
             yield Done(_result(store, film, encoder, added, started, False, strategy), complete=False)
             return
-        yield Progress("scenes", info.duration_s, info.duration_s, message="finding scenes")
-        update_scenes(store, film, encoder, info.duration_s)
-        store.finish_progress(film.id, encoder.id, fps, info.duration_s, True)
+        yield Progress("scenes", duration, duration, message="finding scenes",
+                       covered=tuple(coverage.describe(store.covered(film.id, encoder.id, fps), duration)))
+        update_scenes(store, film, encoder, duration)
+        store.finish_progress(film.id, encoder.id, fps, None, True)
     yield Done(_result(store, film, encoder, added, started, True, strategy))
 
 
-def _index_frames(store, film, info, encoder, fps, after, strategy, batch_size, cancel):
-    """Encode and store batches; yields (seconds of film covered, frames added) after each commit."""
-    frames = prefetch(sample_frames(info, fps, after=after, size=encoder.image_size, strategy=strategy,
-                                    cancel=cancel), maxsize=4 * batch_size, name="decoder")
+FOLLOW_LEAD_S = 60.0  # a viewer this far ahead of the indexer (or behind its stretch) is followed
+
+
+def _index_segment(store, film, info, encoder, fps, segment, strategy, batch_size, cancel, where):
+    """Index one stretch; yields (frames added, covered ranges) after each committed batch. Stops early
+    when cancelled or when the viewer moved to a part that this stretch will not reach soon."""
+    frames = prefetch(sample_frames(info, fps, after=segment.after, until=segment.until, size=encoder.image_size,
+                                    strategy=strategy, cancel=cancel), maxsize=4 * batch_size, name="decoder")
     batch = []
     batch_started = time.perf_counter()
+    cursor = segment.after if segment.after is not None else 0.0
     try:
         for frame in frames:
             batch.append(frame)
             if len(batch) >= batch_size:
-                yield batch[-1].t, _store_batch(store, film, encoder, fps, batch, batch_started)
+                n = _store_batch(store, film, encoder, fps, batch, batch_started, segment.after)
+                cursor = batch[-1].t
+                yield n, store.covered(film.id, encoder.id, fps)
                 batch, batch_started = [], time.perf_counter()
-                if cancel.cancelled:
+                if cancel.cancelled or _viewer_left(store.covered(film.id, encoder.id, fps), segment, cursor,
+                                                    where()):
                     return
         if batch:
-            yield batch[-1].t, _store_batch(store, film, encoder, fps, batch, batch_started)
+            n = _store_batch(store, film, encoder, fps, batch, batch_started, segment.after)
+            yield n, store.covered(film.id, encoder.id, fps)
+        if not cancel.cancelled:  # the stretch is done, up to where the next one starts
+            end = segment.until if segment.until is not None else info.duration_s
+            store.finish_progress(film.id, encoder.id, fps, (segment.after, end), False)
+            yield 0, store.covered(film.id, encoder.id, fps)
     finally:
         frames.close()
 
 
-def _store_batch(store, film, encoder, fps, batch, started) -> int:
+def _viewer_left(covered, segment, cursor: float, playhead: float | None) -> bool:
+    """Whether the viewer is now somewhere unindexed that this stretch will not reach within the lead."""
+    if playhead is None or any(a < playhead <= b for a, b in covered):
+        return False
+    lo = segment.after if segment.after is not None else coverage.START
+    return not (lo < playhead <= cursor + FOLLOW_LEAD_S)
+
+
+def _frames_progress(covered, duration, added) -> Progress:
+    ranges = coverage.describe(covered, duration)
+    done = sum(b - a for a, b in ranges)
+    return Progress("frames", done, duration, message=f"{added} frames", covered=tuple(ranges))
+
+
+def _store_batch(store, film, encoder, fps, batch, started, after) -> int:
     rgb = np.stack([f.rgb for f in batch])  # (B, S, S, 3)
     encoded = encoder.encode(rgb)
     return store.add_frames(film.id, encoder.id, fps, [f.t for f in batch], encoded.content, encoded.patches,
-                            frame_colours(rgb), time.perf_counter() - started)
+                            frame_colours(rgb), time.perf_counter() - started, after=after)
 
 
 def update_scenes(store: Store, film: Film, encoder, duration_s: float) -> list:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from core import coverage
 from core.frame_cache import WindowedFrames
 from core.indexing import moment_texts
 from core.store import Film, Store
@@ -78,7 +79,7 @@ class Retrieval:
     moments: list[Moment]
     found: bool
     focus: tuple[float, float] | None = None
-    indexed_until: float | None = None
+    indexed: tuple[tuple[float, float], ...] = ()  # the parts of the film whose picture is indexed
     complete: bool = True
     visual_labels: tuple[str, ...] = field(default_factory=tuple)
 
@@ -195,7 +196,8 @@ class Retriever:
         return Retrieval(
             question=question, window=window, moments=moments, focus=focus,
             found=bool(moments) and (text_found or visual_found or focus is not None),
-            indexed_until=progress["indexed_until_s"] if progress else None,
+            indexed=tuple(coverage.describe(coverage.loads(progress["covered"]), film.duration_s))
+            if progress else (),
             complete=bool(progress["complete"]) if progress else False,
             visual_labels=queries.labels if visual_found else ())
 

@@ -188,4 +188,4 @@ def test_a_partly_indexed_film_answers_from_what_is_indexed(store, make_film, en
             film = event.result.film
     retriever = Retriever(store, encoder, default_embedder())
     answer = list(answer_question(retriever, film, "What does the green garden hide?", Window.whole()))[-1]
-    assert "indexed up to" in answer.note and "hides a box" in answer.text
+    assert "is indexed for" in answer.note and "hides a box" in answer.text

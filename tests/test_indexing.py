@@ -132,3 +132,46 @@ def test_real_clip_popeye(store, encoder):
     sources = {s["source"]: s for s in store.dialogue_sources(result.film.id)}
     assert sources["image:1"]["lines"] == 0 and sources["sidecar:popeye_1.en.srt"]["lines"] == 14
     assert len(store.scenes(result.film.id)) >= 3
+
+
+def test_playhead_first_gives_the_same_frames_as_start_to_end(isolated_home, make_film, encoder, tmp_path):
+    film = make_film(seconds_per_shot=20)  # 60 s
+    with open_store(tmp_path / "reference") as ref:
+        expected = ref.frame_times(run(index_film(ref, film, encoder=encoder, batch_size=4)).film.id, encoder.id)
+    with open_store(isolated_home) as store:
+        first_frames = []
+        for event in index_film(store, film, encoder=encoder, batch_size=4, playhead=lambda: 45.0):
+            if isinstance(event, Progress) and event.stage == "frames" and not first_frames:
+                first_frames = list(event.covered)
+            if isinstance(event, Done):
+                result = event.result
+        assert result.complete and store.frame_times(result.film.id, encoder.id) == expected
+        assert first_frames == [(15.0, pytest.approx(19.0, abs=0.2))]  # from 30 s before the playhead
+        progress = store.progress(result.film.id, encoder.id, 1.0)
+        assert progress["indexed_until_s"] == pytest.approx(60.0, abs=0.5)
+
+
+def test_indexing_follows_the_viewer_who_jumps_ahead(isolated_home, make_film, encoder, tmp_path):
+    film = make_film(seconds_per_shot=40, lines=())  # 2 minutes, no dialogue
+    playhead = [0.0]
+    order = []
+    cancel = CancelToken()
+    with open_store(isolated_home) as store:
+        for event in index_film(store, film, encoder=encoder, batch_size=4, playhead=lambda: playhead[0],
+                                cancel=cancel):
+            if isinstance(event, Progress) and event.stage == "frames" and event.covered:
+                order.append(event.covered)
+                if len(order) == 2:
+                    playhead[0] = 100.0  # the viewer jumps from the start to 1:40
+                if any(a <= 100.0 <= b for a, b in event.covered):
+                    cancel.cancel()  # the part being watched is covered: enough
+            if isinstance(event, Done):
+                result = event.result
+        assert not result.complete
+        covered = store.covered(result.film.id, encoder.id, 1.0)
+        holes = [(a, b) for a, b in zip([c[1] for c in covered], [c[0] for c in covered[1:]])]
+        assert holes, "the index should have a hole between the start and the jump"
+        assert any(a <= 100.0 <= b for a, b in covered)
+        assert covered[0][1] < 40  # it did not finish the start before following the viewer
+        resumed = run(index_film(store, film, encoder=encoder, batch_size=4))
+        assert resumed.complete and resumed.frames == 120

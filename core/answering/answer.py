@@ -106,6 +106,10 @@ def _generated_sentences(model, messages, cancel) -> Iterator[str]:
 
 
 def partial_note(retrieval: Retrieval) -> str:
-    if retrieval.complete or retrieval.indexed_until is None:
-        return "" if retrieval.complete else "The film is not indexed yet; only its dialogue was searched."
-    return f"The film is indexed up to {clock(retrieval.indexed_until)} so far; this answer uses that part."
+    """Says which parts of the picture an answer could look at while the film is still being indexed."""
+    if retrieval.complete:
+        return ""
+    if not retrieval.indexed:
+        return "The film is not indexed yet; only its dialogue was searched."
+    parts = ", ".join(f"{clock(a)}-{clock(b)}" for a, b in retrieval.indexed)
+    return f"The picture is indexed for {parts} so far; this answer uses those parts and all the dialogue."

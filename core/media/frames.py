@@ -85,6 +85,7 @@ def sample_frames(
     fps: float = 1.0,
     *,
     after: float | None = None,
+    until: float | None = None,
     size: int = 224,
     strategy: DecodeStrategy | None = None,
     cancel: CancelToken | None = None,
@@ -93,6 +94,7 @@ def sample_frames(
     """Yield frames at ``fps`` per second of film, resized to ``size`` x ``size`` RGB.
 
     ``after``: resume after this time (the last stored frame); frames at or before it are not yielded.
+    ``until``: stop once the next grid time is later than this (another stretch of indexing starts there).
     Raises :class:`UnusableMedia` if the stream ends well before its stated length (a truncated file),
     after yielding every frame that could be decoded."""
     if fps <= 0:
@@ -127,6 +129,8 @@ def sample_frames(
             previous = max(previous, t)
             if t <= last_t + EPS or t + EPS < next_k / fps:
                 continue
+            if until is not None and next_k / fps > until + EPS:
+                return  # the rest belongs to a stretch that is indexed already
             rgb = frame.to_ndarray(width=size, height=size, format="rgb24",
                                    interpolation="BILINEAR")
             if info.rotation:
@@ -136,11 +140,11 @@ def sample_frames(
             yield SampledFrame(t=round(t, 3), rgb=rgb)
         if strategy.skip_b and (needs_b or last_t < 0) and not (cancel and cancel.cancelled):
             log.info("%s: B-frames are needed here; decoding them after %.1fs", Path(path).name, max(last_t, 0))
-            yield from sample_frames(info, fps, after=last_t if last_t >= 0 else None, size=size,
+            yield from sample_frames(info, fps, after=last_t if last_t >= 0 else None, until=until, size=size,
                                      strategy=dataclasses.replace(strategy, skip_b=False), cancel=cancel,
                                      check_truncation=check_truncation)
             return
-        if check_truncation and last_t < info.duration_s - max(TRUNCATION_SLACK_S, 2.0 / fps) \
+        if check_truncation and until is None and last_t < info.duration_s - max(TRUNCATION_SLACK_S, 2.0 / fps) \
                 and info.duration_s > TRUNCATION_SLACK_S:
             if cancel is None or not cancel.cancelled:
                 raise UnusableMedia(

@@ -18,6 +18,7 @@ from core.config import DB_NAME, default_home
 from core.errors import StoreError
 from core.media.probe import MediaInfo
 from core.media.subtitles import DialogueLine, DialogueSource
+from core import coverage
 from core.store import vectors
 from core.store.migrations import migrations
 
@@ -156,8 +157,10 @@ class Store:
             (film_id,)).fetchone()
 
     def add_frames(self, film_id: int, encoder_id: str, fps: float, times: Sequence[float],
-                   content: np.ndarray, patches: np.ndarray, colours: Sequence, seconds: float) -> int:
-        """Store one batch of frames and how far indexing got, in one transaction. Frames already
+                   content: np.ndarray, patches: np.ndarray, colours: Sequence, seconds: float,
+                   after: float | None = None) -> int:
+        """Store one batch of frames and how far indexing got, in one transaction: the batch covers
+        the film from ``after`` (exclusive; None = the start) to its last frame. Frames already
         stored are skipped, so running a job twice adds nothing. Returns the number added."""
         rows = [
             (film_id, encoder_id, float(t), vectors.pack(c), vectors.pack(p), col.brightness,
@@ -170,26 +173,41 @@ class Store:
                 """INSERT OR IGNORE INTO frames (film_id, encoder_id, t, content, patches, brightness, colours)
                    VALUES (?, ?, ?, ?, ?, ?, ?)""", rows)
             added = conn.total_changes - before
-            self._record_progress(conn, film_id, encoder_id, fps, max(times), seconds)
+            self._record_progress(conn, film_id, encoder_id, fps, (after, max(times)), seconds)
         return added
 
-    def _record_progress(self, conn, film_id, encoder_id, fps, until_s, seconds, complete=0, error=None):
+    def covered(self, film_id: int, encoder_id: str, fps: float) -> list[tuple[float, float]]:
+        """The indexed ranges of the film (see core.coverage)."""
+        row = self.progress(film_id, encoder_id, fps)
+        return coverage.loads(row["covered"]) if row else []
+
+    def _record_progress(self, conn, film_id, encoder_id, fps, span, seconds, complete=0, error=None):
+        """Adds ``span`` = (after, until) to the covered ranges (None: nothing new covered)."""
+        row = conn.execute("SELECT covered FROM index_progress WHERE film_id = ? AND encoder_id = ? AND fps = ?",
+                           (film_id, encoder_id, fps)).fetchone()
+        covered = coverage.loads(row[0]) if row else []
+        if span is not None:
+            after, until = span
+            covered = coverage.add(covered, coverage.START if after is None else after, until)
         conn.execute(
-            """INSERT INTO index_progress (film_id, encoder_id, fps, indexed_until_s, complete, seconds, last_error)
-               VALUES (?, ?, ?, ?, ?, ?, ?)
+            """INSERT INTO index_progress (film_id, encoder_id, fps, indexed_until_s, covered, complete, seconds,
+                                           last_error)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                ON CONFLICT (film_id, encoder_id, fps) DO UPDATE SET
-                   indexed_until_s = coalesce(max(indexed_until_s, excluded.indexed_until_s), indexed_until_s,
-                                             excluded.indexed_until_s),
+                   indexed_until_s = excluded.indexed_until_s,
+                   covered = excluded.covered,
                    complete = max(complete, excluded.complete),
                    seconds = seconds + excluded.seconds,
                    last_error = excluded.last_error,
                    updated_at = datetime('now')""",
-            (film_id, encoder_id, fps, until_s, complete, seconds, error))
+            (film_id, encoder_id, fps, coverage.prefix_end(covered), coverage.dumps(covered), complete, seconds,
+             error))
 
-    def finish_progress(self, film_id: int, encoder_id: str, fps: float, until_s: float | None,
+    def finish_progress(self, film_id: int, encoder_id: str, fps: float, span: tuple | None,
                         complete: bool, seconds: float = 0.0, error: str | None = None) -> None:
+        """Record the end of a stretch of indexing: ``span`` (after, until) now covered, if any."""
         with self.transaction() as conn:
-            self._record_progress(conn, film_id, encoder_id, fps, until_s, seconds, int(complete), error)
+            self._record_progress(conn, film_id, encoder_id, fps, span, seconds, int(complete), error)
 
     # frames -------------------------------------------------------------------------------------
     def frame_count(self, film_id: int, encoder_id: str | None = None) -> int:

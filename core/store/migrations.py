@@ -155,3 +155,15 @@ def m0003(db) -> None:
             position_s REAL NOT NULL,
             updated_at TEXT NOT NULL DEFAULT (datetime('now'))
         )""")
+
+
+@migrations(name="0004_index_coverage")
+def m0004(db) -> None:
+    # The app indexes from the playhead first, so an index can have holes: the covered ranges
+    # (JSON [[after, until], ...], after exclusive, -1 = the film's start) say which parts are done.
+    db.execute("ALTER TABLE index_progress ADD COLUMN covered TEXT")
+    db.execute("""
+        UPDATE index_progress SET covered = json_array(json_array(-1.0,
+            CASE WHEN complete THEN (SELECT duration_s FROM films WHERE films.id = film_id)
+                 ELSE indexed_until_s END))
+        WHERE indexed_until_s IS NOT NULL OR complete""")
