@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 from core import __version__
+from core.config import load_settings
 from core.errors import MovieBuddyError, SubtitleError, UnknownBackend, UnusableMedia
 from core.events import CancelToken, Done, Progress
 
@@ -28,7 +29,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("index", help="index a film (frames, dialogue, scenes); resumes where it stopped")
     p.add_argument("movie", type=Path)
-    p.add_argument("--fps", type=_positive_float, default=1.0, help="frames sampled per second of film (default 1)")
+    p.add_argument("--fps", type=_positive_float, default=None,
+                   help="frames sampled per second of film (default: the settings' rate, 1)")
     p.add_argument("--subs", type=Path, help="subtitle file to use instead of the ones found beside the film")
     p.add_argument("--vision", help="vision encoder: efficientnet-lite0 (default), a CLIP/SigLIP id or folder")
     p.add_argument("--json", action="store_true", help="print one JSON object")
@@ -124,7 +126,9 @@ def cmd_index(args) -> int:
     cancel = CancelToken()
     result = None
     with _store() as store, ProgressBar(f"Indexing {args.movie.name}") as bar:
-        job = index_film(store, args.movie, vision=args.vision, fps=args.fps, subs=args.subs, cancel=cancel)
+        settings = load_settings()
+        job = index_film(store, args.movie, vision=args.vision or settings.vision, fps=args.fps or settings.fps,
+                         subs=args.subs, cancel=cancel)
         try:
             for event in job:
                 if isinstance(event, Progress):
@@ -234,7 +238,7 @@ def cmd_ask(args) -> int:
         film = _indexed_film(store, args.movie)
         encoder_id = store.latest_progress(film.id)["encoder_id"]
         encoder = encoders.create(encoders.name_of(encoder_id), cache_dir=store.home / "cache")
-        model = create_model(args.llm, store.home)
+        model = create_model(args.llm or load_settings().llm, store.home)
         conversation = None if args.new else conversations.latest(store, film.id)
         conversation = conversation or conversations.start(store, film.id)
         history = conversations.history(store, conversation)

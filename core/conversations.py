@@ -33,3 +33,13 @@ def history(store: Store, conversation_id: int) -> list[dict]:
             for r in store.conn.execute(
                 "SELECT question, answer, citations, window FROM turns WHERE conversation_id = ? ORDER BY id",
                 (conversation_id,))]
+
+
+def film_turns(store: Store, film_id: int, limit: int = 200) -> list[dict]:
+    """The film's questions and answers across its conversations, oldest first (the chat history)."""
+    rows = store.conn.execute(
+        """SELECT t.question, t.answer, t.citations, t.evidence, t.window FROM turns t
+           JOIN conversations c ON c.id = t.conversation_id WHERE c.film_id = ? ORDER BY t.id DESC LIMIT ?""",
+        (film_id, limit)).fetchall()
+    return [{"question": r[0], "answer": r[1], "citations": json.loads(r[2]), "evidence": json.loads(r[3] or "[]"),
+             "window": json.loads(r[4])} for r in reversed(rows)]

@@ -16,6 +16,7 @@ SHARED_MEDIA = Path(__file__).resolve().parents[2] / "shared" / "media"
 def isolated_home(tmp_path_factory, monkeypatch) -> Path:
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("MOVIEBUDDY_HOME", str(home))
+    monkeypatch.setenv("MOVIEBUDDY_CONFIG", str(home / "settings.json"))
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     return home
 

@@ -1,0 +1,50 @@
+"""Starting the app: ``moviebuddy [FILM]`` opens the window on FILM, or on the sample film."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from pathlib import Path
+
+
+def parse(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="moviebuddy", description="Movie Buddy: watch a film and ask about it. Without a display, use the "
+        "commands: moviebuddy index|status|scenes|ask|recap|sample ... (moviebuddy --help-cli lists them).")
+    parser.add_argument("film", nargs="?", help="the film to open (default: the sample film)")
+    parser.add_argument("--no-index", action="store_true", help="do not index the film in the background")
+    parser.add_argument("--quit-after", type=float, metavar="SECONDS", help=argparse.SUPPRESS)
+    parser.add_argument("--screenshot", metavar="PNG", help=argparse.SUPPRESS)  # with --quit-after
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse(sys.argv[1:] if argv is None else argv)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from desktop.theme import apply_dark_theme
+    from desktop.window import MainWindow
+
+    app = QApplication.instance() or QApplication([sys.argv[0]])
+    app.setApplicationName("Movie Buddy")
+    app.setOrganizationName("MovieBuddy")
+    apply_dark_theme(app)
+    headless = os.environ.get("QT_QPA_PLATFORM") == "offscreen"
+    window = MainWindow(vo="null" if headless else "libmpv", ao="null" if headless else "auto",
+                        index_automatically=not args.no_index)
+    window.show()
+    if args.film:
+        QTimer.singleShot(0, lambda: window.open_film(Path(args.film)) or None)
+    else:
+        QTimer.singleShot(0, window.open_sample)
+    if args.quit_after:
+        def finish():
+            if args.screenshot:
+                window.grab().save(args.screenshot)
+            window.close()
+        QTimer.singleShot(int(args.quit_after * 1000), finish)
+    return app.exec()

@@ -1,0 +1,80 @@
+"""The window's menus: File (open, recent, sample, subtitles), Playback, Index, View, Help."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import QMenu, QMessageBox
+
+from core import __version__
+from desktop.keys import shortcuts_html
+
+
+class RecentMenu(QMenu):
+    def __init__(self, window) -> None:
+        super().__init__("Open &recent", window)
+        self.window = window
+        self.rebuild()
+
+    def rebuild(self) -> None:
+        self.clear()
+        films = self.window.recent_films()
+        for path in films:
+            action = self.addAction(Path(path).name)
+            action.setToolTip(path)
+            action.triggered.connect(lambda _=False, p=path: self.window.open_film(Path(p)))
+        if not films:
+            self.addAction("No films yet").setEnabled(False)
+        else:
+            self.addSeparator()
+            self.addAction("Clear the list").triggered.connect(self._clear)
+
+    def _clear(self) -> None:
+        self.window.qsettings.setValue("recent", [])
+        self.rebuild()
+
+
+def build_menus(window) -> None:
+    bar = window.menuBar()
+    files = bar.addMenu("&File")
+    files.addAction("&Open a film…", QKeySequence.StandardKey.Open, window.choose_film)
+    window.recent_menu = RecentMenu(window)
+    files.addMenu(window.recent_menu)
+    files.addAction("Watch the &sample film", window.open_sample)
+    files.addSeparator()
+    files.addAction("Add a &subtitle file…", lambda: window.add_subtitles())
+    files.addSeparator()
+    files.addAction("Se&ttings…", QKeySequence.StandardKey.Preferences, window.edit_settings)
+    files.addSeparator()
+    files.addAction("&Quit", QKeySequence.StandardKey.Quit, window.close)
+    window.controls.tracks_menu.aboutToShow.connect(lambda: _add_subtitle_entry(window))
+
+    playback = bar.addMenu("&Playback")
+    for action in window.player_key_actions if hasattr(window, "player_key_actions") else []:
+        playback.addAction(action)
+
+    index = bar.addMenu("&Index")
+    index.addAction("&Index this film now", lambda: window.start_indexing(window.player.position))
+    index.addAction("&Pause / resume indexing", lambda: window.index_status.pause_button.toggle())
+    index.addAction("&Stop indexing", window.stop_indexing)
+
+    view = bar.addMenu("&View")
+    view.addAction(window.chat_dock.toggleViewAction())
+    window.chat_dock.toggleViewAction().setText("&Chat panel")
+    view.addAction("&Fullscreen", window.toggle_fullscreen)
+
+    help_menu = bar.addMenu("&Help")
+    help_menu.addAction("&Keyboard shortcuts", lambda: QMessageBox.information(
+        window, "Keyboard shortcuts", shortcuts_html()))
+    help_menu.addAction("&About Movie Buddy", lambda: QMessageBox.about(
+        window, "About Movie Buddy",
+        f"<b>Movie Buddy {__version__}</b><p>Plays a film, learns it while you watch and answers questions "
+        "about it, citing the moments it rests on, without spoilers.</p>"))
+
+
+def _add_subtitle_entry(window) -> None:
+    menu = window.controls.tracks_menu
+    if not any(a.text() == "Add a subtitle file…" for a in menu.actions()):
+        menu.addSeparator()
+        menu.addAction("Add a subtitle file…", lambda: window.add_subtitles())

@@ -1,0 +1,468 @@
+"""The main window: the picture with its transport bar, the chat panel docked beside it, indexing in the
+status bar. It owns the player, the resident indexer of the open film and the resident answerer, and a
+GUI-thread database connection for the small things (where the viewer is, what they watched, history)."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal
+from PySide6.QtWidgets import (QDockWidget, QFileDialog, QLabel, QMainWindow, QPushButton,
+                               QStackedWidget, QVBoxLayout, QWidget)
+
+from core import coverage
+from core.config import load_settings, save_settings
+from core.errors import MovieBuddyError
+from core.media.probe import MediaInfo, probe
+from core.store import Film, Store, fingerprint, open_store
+from core.timefmt import clock
+from core.watched import load_position, load_watched, save_position, save_watched
+from core.window import Window
+from desktop.answers import AnswerService
+from desktop.chat import ChatPanel
+from desktop.controls import ControlBar
+from desktop.index_status import IndexStatus
+from desktop.indexer import IndexerThread
+from desktop.keys import install_player_keys
+from desktop.player import MpvPlayer
+from desktop.video import make_view
+
+log = logging.getLogger(__name__)
+FILM_FILTER = "Films (*.mkv *.mp4 *.m4v *.mov *.avi *.webm *.ts *.mpg *.mpeg *.wmv *.flv *.ogv);;All files (*)"
+SUBTITLE_SUFFIXES = {".srt", ".ass", ".ssa", ".vtt", ".sub"}
+MAX_RECENT = 10
+SAVE_EVERY_MS = 5_000
+DROP_CHECK_MS = 2_000
+HOLD_ON_DROPS_S = 10.0
+RESUME_MARGIN_S = 5.0  # a film stopped this close to its end starts again from the beginning
+
+
+class MainWindow(QMainWindow):
+    film_opened = Signal(object)  # core.store.Film
+
+    def __init__(self, home: Path | None = None, vo: str = "libmpv", ao: str = "auto", qsettings=None,
+                 index_automatically: bool = True) -> None:
+        super().__init__()
+        self.setWindowTitle("Movie Buddy")
+        self.setAcceptDrops(True)
+        self.resize(1280, 760)
+        self.qsettings = qsettings or QSettings("MovieBuddy", "Movie Buddy")
+        self.settings = load_settings()
+        self.store: Store = open_store(home)
+        self.home = self.store.home
+        self.index_automatically = index_automatically
+        self.film: Film | None = None
+        self.info: MediaInfo | None = None
+        self.indexer: IndexerThread | None = None
+        self._drops = (0, 0)
+        self._closed = False
+
+        self.player = MpvPlayer(vo=vo, ao=ao, parent=self, hwdec="no")
+        self.video = make_view(self.player)
+        self.controls = ControlBar(self.player)
+        self.controls.fullscreen_button.clicked.connect(self.toggle_fullscreen)
+        self.video.double_clicked.connect(self.toggle_fullscreen)
+        self.player.fullscreen_requested.connect(self.set_fullscreen)
+        self.player.failed.connect(self.show_problem)
+        self.player.time_changed.connect(self._on_time)
+        self.player.watched_changed.connect(self._on_watched)
+        self.player.volume_changed.connect(lambda v: self.qsettings.setValue("volume", v))
+
+        self.problem = QLabel()
+        self.problem.setObjectName("problem")
+        self.problem.setWordWrap(True)
+        self.problem.hide()
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self._empty_state())
+        player_page = QWidget()
+        page = QVBoxLayout(player_page)
+        page.setContentsMargins(0, 0, 0, 0)
+        page.setSpacing(0)
+        page.addWidget(self.video, 1)
+        page.addWidget(self.controls)
+        self.stack.addWidget(player_page)
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.problem)
+        layout.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+
+        self.chat = ChatPanel()
+        self.chat_dock = QDockWidget("Ask about the film", self)
+        self.chat_dock.setObjectName("chatDock")
+        self.chat_dock.setWidget(self.chat)
+        self.chat_dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
+                                   | QDockWidget.DockWidgetFeature.DockWidgetClosable)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.chat_dock)
+        self.resizeDocks([self.chat_dock], [400], Qt.Orientation.Horizontal)
+        self.chat.spoiler_free.setChecked(self.qsettings.value("spoiler_free", True, type=bool))
+        self.chat.question_asked.connect(self.ask)
+        self.chat.recap_wanted.connect(self.recap)
+        self.chat.seek_requested.connect(self.seek_to_moment)
+        self.chat.spoiler_free_changed.connect(lambda on: self.qsettings.setValue("spoiler_free", on))
+
+        self.index_status = IndexStatus()
+        self.index_status.pause_toggled.connect(self._pause_indexing)
+        self.index_status.cancel_requested.connect(self.stop_indexing)
+        self.statusBar().addPermanentWidget(self.index_status)
+
+        self.answers = AnswerService(self.home, llm=self.settings.llm, parent=self)
+        self.answers.token.connect(self.chat.add_token)
+        self.answers.answered.connect(self.chat.finish)
+        self.answers.thumbnails.connect(self.chat.add_thumbnails)
+        self.answers.failed.connect(self.chat.fail)
+        self.chat.stop_wanted.connect(self.answers.stop_answer)
+        self.answers.start()
+
+        from desktop.menus import build_menus
+
+        install_player_keys(self)
+        build_menus(self)
+        self._restore_ui()
+        self.player.set_volume(self.qsettings.value("volume", 100.0, type=float))
+
+        self._save_timer = QTimer(self, interval=SAVE_EVERY_MS, timeout=self.save_viewing)
+        self._save_timer.start()
+        self._drop_timer = QTimer(self, interval=DROP_CHECK_MS, timeout=self._check_playback)
+        self._drop_timer.start()
+
+    # the empty state ------------------------------------------------------------------------------
+    def _empty_state(self) -> QWidget:
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        layout.addStretch(1)
+        title = QLabel("Open a film to start")
+        title.setObjectName("emptyTitle")
+        text = QLabel("Drop a film here, or use File ▸ Open. Movie Buddy plays it, learns it while you "
+                      "watch, and answers questions about it in the panel on the right, without spoiling "
+                      "what you have not seen yet.")
+        text.setObjectName("emptyText")
+        text.setWordWrap(True)
+        self.empty_progress = QLabel("")
+        self.empty_progress.setObjectName("emptyText")
+        button = QPushButton("Open a film…")
+        button.clicked.connect(self.choose_film)
+        sample = QPushButton("Watch the sample film")
+        sample.clicked.connect(lambda: self.open_sample())
+        for widget in (title, text, button, sample, self.empty_progress):
+            layout.addWidget(widget, 0, Qt.AlignmentFlag.AlignHCenter)
+        text.setMaximumWidth(560)
+        layout.addStretch(2)
+        return page
+
+    # opening films --------------------------------------------------------------------------------
+    def choose_film(self) -> None:
+        start = self.qsettings.value("last_folder", str(Path.home()))
+        path, _ = QFileDialog.getOpenFileName(self, "Open a film", start, FILM_FILTER)
+        if path:
+            self.open_film(Path(path))
+
+    def open_sample(self) -> None:
+        from desktop.sample import SampleMaker
+
+        self.empty_progress.setText("Making the sample film…")
+        self.stack.setCurrentIndex(0)
+        maker = SampleMaker(self.home, parent=self)
+        maker.progress.connect(lambda f: self.empty_progress.setText(f"Making the sample film… {f:.0%}"))
+        maker.made.connect(self.open_film)
+        maker.failed.connect(self.show_problem)
+        maker.finished.connect(maker.deleteLater)
+        self._sample_maker = maker
+        maker.start()
+
+    def open_film(self, path: Path) -> bool:
+        """Play ``path`` from where the viewer left it, and index it in the background."""
+        path = Path(path)
+        try:
+            info = probe(path)
+        except MovieBuddyError as exc:
+            self.show_problem(str(exc))
+            return False
+        self.close_film()
+        self.problem.hide()
+        self.info = info
+        self.film = self.store.ensure_film(fingerprint(info.path), info)
+        watched = load_watched(self.store, self.film.id)
+        position = load_position(self.store, self.film.id)
+        if position is not None and position > info.duration_s - RESUME_MARGIN_S:
+            position = None
+        self.stack.setCurrentIndex(1)
+        self._play(info.path, position, watched)
+        self.controls.seekbar.set_duration(info.duration_s)
+        self.controls.seekbar.set_watched(watched)
+        self.controls.seekbar.set_indexed(self._indexed_ranges())
+        self.chat.set_boundary(watched)
+        self.chat.set_history(self._history())
+        self.setWindowTitle(f"{info.title} — Movie Buddy")
+        self._remember(info.path)
+        if position:
+            self.statusBar().showMessage(f"Resuming at {clock(position)}", 5_000)
+        if self.index_automatically:
+            self.start_indexing(position)
+        else:
+            self._show_index_state()
+        self.film_opened.emit(self.film)
+        return True
+
+    def _play(self, path: Path, position: float | None, watched) -> None:
+        """Load the film once the picture area can show it (its OpenGL renderer starts when first shown)."""
+        def load():
+            self.player.open(path, start=position, watched=watched)
+            self.player.play()
+
+        if self.video.is_ready:
+            load()
+        else:
+            self._pending_load = load
+            self.video.ready.connect(self._load_pending, Qt.ConnectionType.SingleShotConnection)
+
+    def _load_pending(self) -> None:
+        load, self._pending_load = getattr(self, "_pending_load", None), None
+        if load is not None:
+            load()
+
+    def _history(self) -> list[dict]:
+        from core import conversations
+
+        return conversations.film_turns(self.store, self.film.id)
+
+    def _indexed_ranges(self) -> list:
+        progress = self.store.latest_progress(self.film.id) if self.film else None
+        if progress is None:
+            return []
+        return coverage.describe(coverage.loads(progress["covered"]), self.film.duration_s)
+
+    def close_film(self) -> None:
+        """Save where the viewer is and stop indexing the current film (it resumes next time)."""
+        if self.film is None:
+            return
+        self.save_viewing()
+        self.stop_indexing(wait=True)
+        self.film = None
+
+    def _remember(self, path: Path) -> None:
+        recent = [p for p in self.recent_films() if p != str(path)]
+        self.qsettings.setValue("recent", [str(path), *recent][:MAX_RECENT])
+        self.qsettings.setValue("last_folder", str(path.parent))
+        if hasattr(self, "recent_menu"):
+            self.recent_menu.rebuild()
+
+    def recent_films(self) -> list[str]:
+        value = self.qsettings.value("recent", [])
+        return [value] if isinstance(value, str) else list(value or [])
+
+    def add_subtitles(self, path: Path | None = None) -> None:
+        if path is None:
+            chosen, _ = QFileDialog.getOpenFileName(self, "Add a subtitle file", str(self.info.path.parent)
+                                                    if self.info else "", "Subtitles (*.srt *.ass *.ssa *.vtt)")
+            if not chosen:
+                return
+            path = Path(chosen)
+        self.player.add_subtitles(path)
+        self.statusBar().showMessage(f"Subtitles added: {path.name}", 5_000)
+
+    # drag and drop ----------------------------------------------------------------------------------
+    def dragEnterEvent(self, event) -> None:
+        if any(url.isLocalFile() for url in event.mimeData().urls()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:
+        paths = [Path(url.toLocalFile()) for url in event.mimeData().urls() if url.isLocalFile()]
+        subtitles = [p for p in paths if p.suffix.lower() in SUBTITLE_SUFFIXES]
+        films = [p for p in paths if p.suffix.lower() not in SUBTITLE_SUFFIXES]
+        if films:
+            self.open_film(films[0])
+        for path in subtitles:
+            if self.film is not None:
+                self.add_subtitles(path)
+        event.acceptProposedAction()
+
+    # indexing ---------------------------------------------------------------------------------------
+    def start_indexing(self, playhead: float | None = None) -> None:
+        if self.info is None or (self.indexer is not None and self.indexer.isRunning()):
+            return
+        progress = self.store.latest_progress(self.film.id)
+        if progress is not None and progress["complete"]:
+            self._show_index_state()
+            return
+        indexer = IndexerThread(self.info.path, self.home, vision=self.settings.vision, fps=self.settings.fps,
+                                parent=self)
+        indexer.set_playhead(playhead)
+        indexer.progress.connect(self._on_index_progress)
+        indexer.finished_index.connect(self._on_index_done)
+        indexer.failed.connect(self._on_index_failed)
+        self.indexer = indexer
+        self.index_status.set_running()
+        self.index_status.label.setText("Starting to index…")
+        indexer.start()
+
+    def _on_index_progress(self, event) -> None:
+        if self.indexer is None or self.sender() is not self.indexer:
+            return  # a stopped film's indexer reporting late
+        self.index_status.show_progress(event)
+        if event.covered:
+            self.controls.seekbar.set_indexed(event.covered)
+
+    def _on_index_done(self, done) -> None:
+        if self.indexer is None or self.sender() is not self.indexer:
+            return
+        self._show_index_state()
+
+    def _on_index_failed(self, message: str) -> None:
+        self.index_status.set_idle("Indexing stopped")
+        self.show_problem(f"Indexing stopped: {message}. What was indexed is kept; questions use it.")
+
+    def _show_index_state(self) -> None:
+        if self.film is None:
+            self.index_status.set_idle("No film open")
+            return
+        ranges = self._indexed_ranges()
+        self.controls.seekbar.set_indexed(ranges)
+        progress = self.store.latest_progress(self.film.id)
+        if progress is not None and progress["complete"]:
+            frames = self.store.frame_count(self.film.id, progress["encoder_id"])
+            self.index_status.set_idle(f"Indexed ✓ {frames} frames, {len(self.store.scenes(self.film.id))} scenes")
+        else:
+            done = sum(b - a for a, b in ranges)
+            self.index_status.set_idle(f"Indexed {clock(done)} of {clock(self.film.duration_s)} (stopped)",
+                                       done / self.film.duration_s if self.film.duration_s else 0.0)
+
+    def _pause_indexing(self, paused: bool) -> None:
+        if self.indexer is not None:
+            self.indexer.pause() if paused else self.indexer.resume()
+
+    def stop_indexing(self, wait: bool = False) -> None:
+        indexer, self.indexer = self.indexer, None
+        if indexer is not None:
+            indexer.cancel()
+            if wait:
+                indexer.wait()
+        if not self._closed:
+            self._show_index_state()
+
+    def _check_playback(self) -> None:
+        """Playback has priority: when mpv starts dropping frames, indexing steps aside for a while."""
+        if self.film is None or self.player.paused:
+            return
+        drops = self.player.dropped_frames
+        if self.indexer is not None and self.indexer.isRunning() and sum(drops) > sum(self._drops):
+            self.indexer.hold(HOLD_ON_DROPS_S)
+            self.statusBar().showMessage("Playback is busy: indexing steps aside for a moment", 5_000)
+        self._drops = drops
+
+    # playback ---------------------------------------------------------------------------------------
+    def _on_time(self, seconds: float) -> None:
+        if self.indexer is not None:
+            self.indexer.set_playhead(seconds)
+
+    def _on_watched(self, ranges) -> None:
+        self.chat.set_boundary(ranges)
+
+    def seek_to_moment(self, seconds: float) -> None:
+        self.player.seek(seconds)
+        self.statusBar().showMessage(f"Jumped to {clock(seconds)}", 3_000)
+
+    def save_viewing(self) -> None:
+        if self.film is None:
+            return
+        position = self.player.position
+        if position is not None:
+            save_position(self.store, self.film.id, position)
+        save_watched(self.store, self.film.id, self.player.tracker.ranges)
+
+    def toggle_fullscreen(self) -> None:
+        self.set_fullscreen(not self.isFullScreen())
+
+    def set_fullscreen(self, on: bool) -> None:
+        if on == self.isFullScreen():
+            return
+        for widget in (self.menuBar(), self.statusBar(), self.chat_dock):
+            widget.setVisible(not on)
+        self.showFullScreen() if on else self.showNormal()
+
+    def take_screenshot(self) -> None:
+        if self.film is None:
+            return
+        folder = Path(self.qsettings.value("screenshots", str(self.home / "screenshots")))
+        try:
+            path = self.player.screenshot(folder)
+        except Exception as exc:  # mpv refuses when no picture is shown yet
+            self.show_problem(f"Could not take a screenshot: {exc}")
+            return
+        self.statusBar().showMessage(f"Screenshot saved: {path}", 5_000)
+
+    # questions --------------------------------------------------------------------------------------
+    def question_window(self) -> Window:
+        if self.chat.spoiler_free.isChecked():
+            return Window.watched(self.player.tracker.ranges)
+        return Window.whole()
+
+    def ask(self, question: str) -> int | None:
+        if self.film is None:
+            self.show_problem("Open a film first: questions are about the film that is playing.")
+            return None
+        self.save_viewing()
+        request = self.answers.ask(self.film.fingerprint, question, self.question_window())
+        self.chat.begin(request, question)
+        return request
+
+    def recap(self) -> int | None:
+        if self.film is None:
+            return None
+        request = self.answers.ask(self.film.fingerprint, "Recap so far", self.question_window(), kind="recap")
+        self.chat.begin(request, "Recap so far")
+        return request
+
+    # settings and errors ------------------------------------------------------------------------------
+    def edit_settings(self) -> None:
+        from core import encoders
+        from desktop.settings import SettingsDialog
+
+        dialog = SettingsDialog(self.settings, encoders.names(), self)
+        if dialog.exec():
+            self.apply_settings(dialog.settings())
+
+    def apply_settings(self, settings) -> None:
+        save_settings(settings)
+        if settings.llm != self.settings.llm:
+            self.answers.set_llm(settings.llm)
+        self.settings = settings
+        self.statusBar().showMessage("Settings saved", 4_000)
+
+    def show_problem(self, message: str) -> None:
+        self.problem.setText(message)
+        self.problem.show()
+        QTimer.singleShot(15_000, self.problem.hide)
+        log.warning("%s", message)
+
+    # state ------------------------------------------------------------------------------------------
+    def _restore_ui(self) -> None:
+        geometry = self.qsettings.value("geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        state = self.qsettings.value("window_state")
+        if state is not None:
+            self.restoreState(state)
+
+    def closeEvent(self, event) -> None:
+        if self._closed:
+            event.accept()
+            return
+        self.qsettings.setValue("geometry", self.saveGeometry())
+        self.qsettings.setValue("window_state", self.saveState())
+        self.close_film()
+        self._closed = True
+        self._save_timer.stop()
+        self._drop_timer.stop()
+        self.answers.shutdown()
+        self.answers.wait()
+        maker = getattr(self, "_sample_maker", None)
+        if maker is not None and maker.isRunning():
+            maker.cancel()
+            maker.wait()
+        self.video.release()
+        self.player.close()
+        self.store.close()
+        event.accept()
