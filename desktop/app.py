@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import os
 import sys
@@ -42,9 +43,20 @@ def main(argv: list[str] | None = None) -> int:
     else:
         QTimer.singleShot(0, window.open_sample)
     if args.quit_after:
-        def finish():
-            if args.screenshot:
-                window.grab().save(args.screenshot)
-            window.close()
-        QTimer.singleShot(int(args.quit_after * 1000), finish)
+        QTimer.singleShot(int(args.quit_after * 1000), lambda: _finish(window, args.screenshot))
     return app.exec()
+
+
+def _finish(window, screenshot: str | None) -> None:
+    """For scripted runs (tests, benchmarks): save the window as a picture, with a JSON report beside it
+    saying where the picture area is and what was showing, then close."""
+    if screenshot:
+        window.grab().save(screenshot)
+        video = window.video
+        top_left = video.mapTo(window, video.rect().topLeft())
+        report = {"video": [top_left.x(), top_left.y(), video.width(), video.height()],
+                  "chat_visible": window.chat_dock.isVisible(), "chat_width": window.chat_dock.width(),
+                  "position": window.player.position, "film": window.info.title if window.info else None,
+                  "index": window.index_status.label.text(), "dropped": list(window.player.dropped_frames)}
+        Path(screenshot).with_suffix(".json").write_text(json.dumps(report), encoding="utf-8")
+    window.close()

@@ -73,6 +73,7 @@ class MpvPlayer(QObject):
         self.tracker = WatchTracker()
         self._last: dict[str, object] = {}
         self._paused = True
+        self._pending_seek: float | None = None
         self._from_mpv.connect(self._on_property)  # queued: the receiver lives on the GUI thread
         for name in OBSERVED:
             self._mpv.observe_property(name, self._observer)
@@ -96,12 +97,16 @@ class MpvPlayer(QObject):
 
     @Slot(str, object)
     def _on_property(self, name: str, value) -> None:
+        if self._mpv is None:
+            return  # closed while this was queued
         if name == "time-pos" and value is not None:
             if self.tracker.update(float(value), playing=not self._paused):
                 self.watched_changed.emit(list(self.tracker.ranges))
             self.time_changed.emit(float(value))
         elif name == "duration" and value is not None:
             self.duration_changed.emit(float(value))
+            if self._pending_seek is not None:
+                self.seek(self._pending_seek)
         elif name == "pause":
             self._paused = bool(value)
             self.tracker.update(None, playing=False)
@@ -142,13 +147,21 @@ class MpvPlayer(QObject):
         return self._paused
 
     def seek(self, seconds: float) -> None:
+        """Jump to ``seconds``; before the film has loaded, the jump waits for it."""
         self.tracker.seeked()
-        self._mpv.seek(max(0.0, seconds), reference="absolute", precision="exact")
+        try:
+            self._mpv.seek(max(0.0, seconds), reference="absolute", precision="exact")
+            self._pending_seek = None
+        except SystemError:  # mpv has no file loaded yet
+            self._pending_seek = max(0.0, seconds)
 
     def seek_by(self, seconds: float) -> None:
-        position = self.position
-        if position is not None:
-            self.seek(position + seconds)
+        """Jump ``seconds`` forward or back from where the film is (mpv chains quick presses)."""
+        self.tracker.seeked()
+        try:
+            self._mpv.seek(seconds, reference="relative", precision="exact")
+        except SystemError:
+            pass  # nothing loaded: nothing to move
 
     def frame_step(self, forward: bool = True) -> None:
         self._mpv.command("frame-step" if forward else "frame-back-step")

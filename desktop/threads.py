@@ -18,4 +18,11 @@ class TrackedThread(QThread):
 
 def running_threads() -> list[TrackedThread]:
     """The tracked worker threads still running."""
-    return [t for t in list(_threads) if t.isRunning()]
+    return [t for t in list(_threads) if _running(t)]
+
+
+def _running(thread: TrackedThread) -> bool:
+    try:
+        return thread.isRunning()
+    except RuntimeError:  # its C++ side was deleted with its parent window: it had been stopped
+        return False

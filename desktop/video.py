@@ -63,8 +63,7 @@ class VideoView(QOpenGLWidget):
         """Free mpv's renderer (with this widget's GL context current) before the player goes."""
         if self._render is not None:
             self.makeCurrent()
-            self._render.update_cb = None
-            self._render.free()
+            self._render.free()  # after this mpv calls no update callback (whose wrapper stays alive)
             self._render = None
             self.doneCurrent()
 

@@ -168,8 +168,7 @@ class MainWindow(QMainWindow):
         maker.progress.connect(lambda f: self.empty_progress.setText(f"Making the sample film… {f:.0%}"))
         maker.made.connect(self.open_film)
         maker.failed.connect(self.show_problem)
-        maker.finished.connect(maker.deleteLater)
-        self._sample_maker = maker
+        self._sample_maker = maker  # kept (not deleteLater'd) so that closing can wait for it
         maker.start()
 
     def open_film(self, path: Path) -> bool:
@@ -326,6 +325,9 @@ class MainWindow(QMainWindow):
             self.index_status.set_idle(f"Indexed ✓ {frames} frames, {len(self.store.scenes(self.film.id))} scenes")
         else:
             done = sum(b - a for a, b in ranges)
+            if not done:
+                self.index_status.set_idle("Not indexed yet: Index ▸ Index this film now")
+                return
             self.index_status.set_idle(f"Indexed {clock(done)} of {clock(self.film.duration_s)} (stopped)",
                                        done / self.film.duration_s if self.film.duration_s else 0.0)
 

@@ -7,6 +7,8 @@ import contextlib
 import json
 import logging
 import sqlite3
+import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator, Sequence
@@ -68,6 +70,9 @@ def open_store(home: str | Path | None = None) -> "Store":
     return Store(home / DB_NAME)
 
 
+_MIGRATING = threading.Lock()
+
+
 class Store:
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
@@ -76,12 +81,28 @@ class Store:
         self.conn.row_factory = sqlite3.Row
         # A frame row holds ~12.5 KiB of vectors: 16 KiB pages keep it on one page instead of an overflow
         # chain of four (reads of a whole film's frames are ~2x faster). Takes effect on a new database.
-        self.conn.execute("PRAGMA page_size=16384")
-        self.conn.execute("PRAGMA journal_mode=WAL")
         self.conn.execute("PRAGMA foreign_keys=ON")
         self.conn.execute("PRAGMA busy_timeout=30000")
         self.conn.execute("PRAGMA synchronous=NORMAL")
-        migrations.apply(sqlite_utils.Database(self.conn))
+        self._prepare()
+
+    def _prepare(self) -> None:
+        """Set the file's layout and bring the schema up to date. Connections of one process take turns;
+        another process doing this to the same new database at the same moment makes SQLite answer
+        "locked" at once (switching to WAL and upgrading a read lock do not wait), so that is retried."""
+        for attempt in range(20):
+            try:
+                with _MIGRATING:
+                    self.conn.execute("PRAGMA page_size=16384")
+                    self.conn.execute("PRAGMA journal_mode=WAL")
+                    migrations.apply(sqlite_utils.Database(self.conn))
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or attempt == 19:
+                    raise
+                if self.conn.in_transaction:
+                    self.conn.execute("ROLLBACK")
+                time.sleep(0.1 * (attempt + 1))
 
     def close(self) -> None:
         self.conn.close()

@@ -1,4 +1,5 @@
-"""The chat panel's worker answers off the GUI thread, streaming; citations become links that seek."""
+"""The resident answerer answers off the GUI thread, streaming; the chat panel renders citations as
+links that seek, evidence with thumbnails, and the spoiler-free boundary."""
 
 from __future__ import annotations
 
@@ -6,45 +7,88 @@ import pytest
 
 pytest.importorskip("PySide6")
 
+from PySide6.QtCore import QUrl  # noqa: E402
+
 from core.indexing import index_film, run  # noqa: E402
 from core.store import open_store  # noqa: E402
 from core.window import Window  # noqa: E402
-from desktop.chat import AnswerWorker, answer_html, seek_target  # noqa: E402
+from desktop.answers import AnswerService  # noqa: E402
+from desktop.chat import ChatPanel, answer_html, seek_target, window_text  # noqa: E402
 
 
-def test_answer_streams_and_citations_link_to_moments(qtbot, make_film, isolated_home, encoder):
+@pytest.fixture
+def service(isolated_home):
+    s = AnswerService(isolated_home)
+    s.start()
+    yield s
+    s.shutdown()
+    s.wait(30_000)
+
+
+@pytest.fixture
+def indexed_film(make_film, isolated_home, encoder):
     with open_store(isolated_home) as store:
-        film = run(index_film(store, make_film(), encoder=encoder)).film
-    worker = AnswerWorker(film.fingerprint, "What did the painter say about the stripes?", Window.until(12),
-                          home=isolated_home)
+        return run(index_film(store, make_film(), encoder=encoder)).film
+
+
+def test_answers_stream_and_citations_link_to_moments(qtbot, service, indexed_film):
     tokens = []
-    worker.token.connect(tokens.append)
-    with qtbot.waitSignal(worker.answered, timeout=60_000) as answered:
-        worker.start()
-    worker.wait(10_000)
-    answer = answered.args[0]
+    service.token.connect(lambda _id, text: tokens.append(text))
+    with qtbot.waitSignal(service.answered, timeout=60_000) as answered:
+        request = service.ask(indexed_film.fingerprint, "What did the painter say about the stripes?",
+                              Window.until(12))
+    assert answered.args[0] == request
+    turn = answered.args[1]
     assert tokens and "Blue stripes everywhere" in "".join(tokens)
-    page = answer_html(answer)
-    assert 'href="seek:8.500"' in page and "[0:08]" in page
+    page = answer_html(turn["answer"], turn["citations"], turn["note"])
+    assert 'href="seek:8.500"' in page and ">0:08</a>" in page
     assert seek_target("seek:8.500") == 8.5 and seek_target("https://example.org") is None
 
 
-def test_spoiler_free_answer_uses_only_what_was_watched(qtbot, make_film, isolated_home, encoder):
-    with open_store(isolated_home) as store:
-        film = run(index_film(store, make_film(), encoder=encoder)).film
-    worker = AnswerWorker(film.fingerprint, "What did the painter say about the stripes?",
-                          Window.watched([(0, 5)]), home=isolated_home)
-    with qtbot.waitSignal(worker.answered, timeout=60_000) as answered:
-        worker.start()
-    worker.wait(10_000)
-    answer = answered.args[0]
-    assert answer.citations == [] and "Blue stripes" not in answer.text
-    assert answer.text.startswith("Nothing in what you've watched")
+def test_one_retriever_serves_every_question_with_its_frames_kept(qtbot, service, indexed_film):
+    for question in ("What does the green garden hide?", "What is in the red room?"):
+        with qtbot.waitSignal(service.answered, timeout=60_000):
+            service.ask(indexed_film.fingerprint, question, Window.whole())
+    (retriever,) = service._retrievers.values()  # made once, kept for the next question
+    assert len(retriever._cache[indexed_film.id].times) == 12  # the frames read stay in memory
 
 
-def test_a_film_not_indexed_says_so(qtbot, isolated_home):
-    worker = AnswerWorker("v1:unknown", "Who?", Window.whole(), home=isolated_home)
-    with qtbot.waitSignal(worker.failed, timeout=30_000) as failed:
-        worker.start()
-    worker.wait(10_000)
-    assert "not indexed yet" in failed.args[0]
+def test_spoiler_free_answer_uses_only_what_was_watched(qtbot, service, indexed_film):
+    with qtbot.waitSignal(service.answered, timeout=60_000) as answered:
+        service.ask(indexed_film.fingerprint, "What did the painter say about the stripes?",
+                    Window.watched([(0, 5)]))
+    turn = answered.args[1]
+    assert turn["citations"] == [] and "Blue stripes" not in turn["answer"]
+    assert turn["answer"].startswith("Nothing in what you've watched")
+
+
+def test_evidence_thumbnails_arrive_and_the_panel_shows_them(qtbot, service, indexed_film):
+    panel = ChatPanel()
+    qtbot.addWidget(panel)
+    service.answered.connect(panel.finish)
+    service.thumbnails.connect(panel.add_thumbnails)
+    with qtbot.waitSignal(service.thumbnails, timeout=60_000) as thumbs:
+        request = service.ask(indexed_film.fingerprint, "What does the green garden hide?", Window.whole())
+        panel.begin(request, "What does the green garden hide?")
+    images = thumbs.args[1]
+    assert images and all(not image.isNull() and image.width() == 160 for image in images.values())
+    entry = panel.entries[-1]
+    assert entry["turn"] is not None and entry["thumbs"]
+    assert "Show evidence" in panel.view.toHtml()
+    panel.view.anchorClicked.emit(QUrl("evidence:0"))
+    assert entry["expanded"] and "thumb:0/" in panel.view.toHtml()
+    seeks = []
+    panel.seek_requested.connect(seeks.append)
+    panel.view.anchorClicked.emit(QUrl(f"seek:{entry['turn']['citations'][0]:.3f}"))
+    assert seeks == [pytest.approx(entry["turn"]["citations"][0])]
+
+
+def test_a_film_not_in_the_library_says_so(qtbot, service):
+    with qtbot.waitSignal(service.failed, timeout=30_000) as failed:
+        service.ask("v1:unknown", "Who?", Window.whole())
+    assert "not in the library" in failed.args[1]
+
+
+def test_boundary_words():
+    assert window_text([]).startswith("uses nothing yet")
+    assert window_text([(0, 2533)]) == "uses 0:00–42:13 that you've watched"

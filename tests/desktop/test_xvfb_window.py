@@ -1,0 +1,43 @@
+"""Under a real X server (Xvfb, Mesa): the app plays the sample film, and a grab of the window shows the
+film in the picture area (not black) with the chat panel beside it. The grab is kept as a test artifact
+in test-artifacts/desktop-window.png."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+pytest.importorskip("PySide6")
+pytest.importorskip("mpv")
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+
+
+@pytest.mark.slow
+def test_the_window_shows_the_sample_film_and_the_chat_panel(xvfb, isolated_home, tmp_path):
+    from PIL import Image
+
+    picture = tmp_path / "window.png"
+    env = dict(os.environ, QT_QPA_PLATFORM="xcb", DISPLAY=f":{xvfb.display}", MOVIEBUDDY_HOME=str(isolated_home),
+               XDG_CONFIG_HOME=str(tmp_path / "config"), LIBGL_ALWAYS_SOFTWARE="1")
+    run = subprocess.run([sys.executable, "-m", "desktop.launch", "--no-index", "--quit-after", "40",
+                          "--screenshot", str(picture)], env=env, capture_output=True, text=True, timeout=240)
+    assert run.returncode == 0, run.stderr[-3000:]
+    ARTIFACTS.mkdir(exist_ok=True)
+    shutil.copy(picture, ARTIFACTS / "desktop-window.png")
+    report = json.loads(picture.with_suffix(".json").read_text())
+    assert report["film"] == "The Night Before Launch" and report["position"] > 5
+    assert report["chat_visible"] and report["chat_width"] > 200
+    image = np.asarray(Image.open(picture).convert("RGB")).astype(np.float32)
+    x, y, w, h = report["video"]
+    video = image[y:y + h, x:x + w]
+    assert video.mean() > 25 and video.std() > 20, "the picture area is black or flat: the film is not shown"
+    chat = image[:, x + w + 10:]
+    assert chat.size and chat.std() > 5  # the chat panel's text and buttons
