@@ -5,6 +5,7 @@ batches, commits each batch in one transaction together with how far it got, and
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 from dataclasses import dataclass
@@ -63,12 +64,15 @@ def index_film(
     strategy: DecodeStrategy | None = None,
     embed_dialogue: bool = True,
     playhead: Callable[[], float | None] | None = None,
+    background: bool = False,
 ) -> Iterator[Progress | Done]:
     """Index the film at ``path`` into ``store``; yields progress, then ``Done(IndexResult)``.
 
     ``playhead``: where the viewer is now (asked between batches). The part from just before it onwards
     is indexed first, then the rest; when the viewer jumps to a part not indexed, indexing follows.
     Without it the film is indexed from the first hole to the end.
+    ``background``: the film is playing on this machine: decode on one thread, without a read-ahead
+    thread, so indexing never takes more than one core from playback.
     Raises UnusableMedia for a file that cannot be indexed (after storing whatever could be) and
     SubtitleError for an unreadable ``subs`` file."""
     started = time.perf_counter()
@@ -85,6 +89,8 @@ def index_film(
     fps = float(fps)
     progress = store.progress(film.id, encoder.id, fps)
     strategy = strategy or choose_strategy(info, fps)
+    if background:
+        strategy = dataclasses.replace(strategy, threading="NONE")
     added = 0
     if not (progress and progress["complete"]):
         log.info("indexing %s with %s (%s)", info.path.name, encoder.id, strategy.describe())
@@ -98,7 +104,7 @@ def index_film(
             segment = segments[0]
             try:
                 for n, covered in _index_segment(store, film, info, encoder, fps, segment, strategy, batch_size,
-                                                 cancel, where):
+                                                 cancel, where, read_ahead=not background):
                     added += n
                     yield _frames_progress(covered, duration, added)
             except UnusableMedia as exc:
@@ -119,11 +125,13 @@ def index_film(
 FOLLOW_LEAD_S = 60.0  # a viewer this far ahead of the indexer (or behind its stretch) is followed
 
 
-def _index_segment(store, film, info, encoder, fps, segment, strategy, batch_size, cancel, where):
+def _index_segment(store, film, info, encoder, fps, segment, strategy, batch_size, cancel, where, read_ahead=True):
     """Index one stretch; yields (frames added, covered ranges) after each committed batch. Stops early
     when cancelled or when the viewer moved to a part that this stretch will not reach soon."""
-    frames = prefetch(sample_frames(info, fps, after=segment.after, until=segment.until, size=encoder.image_size,
-                                    strategy=strategy, cancel=cancel), maxsize=4 * batch_size, name="decoder")
+    frames = sample_frames(info, fps, after=segment.after, until=segment.until, size=encoder.image_size,
+                           strategy=strategy, cancel=cancel)
+    if read_ahead:  # decode the next frames while this batch is encoded
+        frames = prefetch(frames, maxsize=4 * batch_size, name="decoder")
     batch = []
     batch_started = time.perf_counter()
     cursor = segment.after if segment.after is not None else 0.0

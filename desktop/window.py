@@ -55,7 +55,7 @@ class MainWindow(QMainWindow):
         self.film: Film | None = None
         self.info: MediaInfo | None = None
         self.indexer: IndexerThread | None = None
-        self._drops = (0, 0)
+        self._drops: tuple[int, int] | None = None  # mpv's drop counters at the last check
         self._closed = False
 
         self.player = MpvPlayer(vo=vo, ao=ao, parent=self, hwdec="no")
@@ -188,6 +188,7 @@ class MainWindow(QMainWindow):
         if position is not None and position > info.duration_s - RESUME_MARGIN_S:
             position = None
         self.stack.setCurrentIndex(1)
+        self._drops = None  # the new film's first check sets the baseline (mpv may drop one at start)
         self._play(info.path, position, watched)
         self.controls.seekbar.set_duration(info.duration_s)
         self.controls.seekbar.set_watched(watched)
@@ -349,7 +350,8 @@ class MainWindow(QMainWindow):
         if self.film is None or self.player.paused:
             return
         drops = self.player.dropped_frames
-        if self.indexer is not None and self.indexer.isRunning() and sum(drops) > sum(self._drops):
+        if self._drops is not None and self.indexer is not None and self.indexer.isRunning() \
+                and sum(drops) > sum(self._drops):
             self.indexer.hold(HOLD_ON_DROPS_S)
             self.statusBar().showMessage("Playback is busy: indexing steps aside for a moment", 5_000)
         self._drops = drops

@@ -97,10 +97,10 @@ def test_closing_mid_index_then_reopening_continues_index_and_position(qtbot, op
     film = make_film(seconds_per_shot=40, lines=())  # 2 minutes
     window = open_window(index=True)
     window.open_film(film)
-    window.player.seek(30.0)
-    playing_past(qtbot, window, 31.0)
+    window.player.seek(90.0)
+    playing_past(qtbot, window, 91.0)
     with qtbot.waitSignal(window.indexer.progress, timeout=60_000,
-                          check_params_cb=lambda e: e.stage == "frames"):
+                          check_params_cb=lambda e: any(a < 91.0 <= b for a, b in e.covered)):
         pass
     window.close()
     with open_store(isolated_home) as store:
@@ -109,9 +109,10 @@ def test_closing_mid_index_then_reopening_continues_index_and_position(qtbot, op
         assert not progress["complete"]
         partial = store.frame_count(stored.id)
         covered = coverage.loads(progress["covered"])
-        assert any(a < 31.0 <= b for a, b in covered), covered  # the part being watched came first
+        assert any(a < 91.0 <= b for a, b in covered), covered  # the part being watched came first
+        assert not any(a < 40.0 <= b for a, b in covered), covered  # before the part it skipped
         position = load_position(store, stored.id)
-    assert position >= 31.0
+    assert position >= 91.0
     again = open_window(index=True)
     again.open_film(film)
     qtbot.waitUntil(lambda: (again.player.position or 0) >= position - 0.5, timeout=20_000)
