@@ -1,5 +1,5 @@
 # Two commands do everything on a fresh Debian machine:
-#   make run    installs what is missing, then opens Movie Buddy on its sample film
+#   make run    installs what is missing, then opens Movie Buddy playing its sample film
 #   make test   installs what is missing, then runs the whole test suite
 PYTHON ?= python3
 VENV := .venv
@@ -13,7 +13,7 @@ APT_PACKAGES := python3-venv libmpv2 espeak-ng xvfb xauth \
 	libxcb-shape0 libxcb-xfixes0 libxcb-xkb1 libxkbcommon-x11-0 libegl1 libgl1 libgl1-mesa-dri \
 	libfontconfig1 libdbus-1-3
 
-.PHONY: run test test-fast deps install bench clean
+.PHONY: run run-cli test test-fast deps install bench clean
 
 deps:
 	@missing=$$(for p in $(APT_PACKAGES); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || echo $$p; done); \
@@ -34,6 +34,17 @@ $(STAMP): pyproject.toml | deps
 install: $(STAMP)
 
 run: install
+	@if [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ]; then \
+		$(BIN)/moviebuddy; \
+	else \
+		echo "No display here: Movie Buddy runs under Xvfb for a minute (picture: test-artifacts/make-run.png),"; \
+		echo "then the command line shows the same film."; \
+		mkdir -p test-artifacts; \
+		xvfb-run -a -s "-screen 0 1600x900x24" $(BIN)/moviebuddy --quit-after 60 --screenshot test-artifacts/make-run.png; \
+		$(MAKE) --no-print-directory run-cli; \
+	fi
+
+run-cli: install
 	$(BIN)/moviebuddy sample
 	$(BIN)/moviebuddy index "$$($(BIN)/moviebuddy sample)"
 	$(BIN)/moviebuddy status "$$($(BIN)/moviebuddy sample)"

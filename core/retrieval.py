@@ -140,10 +140,12 @@ def fts_query(text: str) -> str:
     return " OR ".join(f'"{w}"' for w in dict.fromkeys(keywords(text)))
 
 
-def time_focus(question: str, window: Window, duration_s: float, scenes: list[dict]) -> tuple[float, float] | None:
-    """The part of the film a question points at, if it names one."""
+def time_focus(question: str, window: Window, duration_s: float, scenes: list[dict],
+               now: float | None = None) -> tuple[float, float] | None:
+    """The part of the film a question points at, if it names one. ``now``: where the viewer is (the
+    player's position); without it, "just now" means the end of the window."""
     q = question.lower()
-    edge = window.end if window.end is not None else duration_s
+    edge = now if now is not None else window.end if window.end is not None else duration_s
     match = re.search(r"\b(?:at|around|near|after|before)\s+(\d{1,2}:\d{2}(?::\d{2})?)", q)
     if match:
         t = parse_time(match.group(1))
@@ -174,11 +176,12 @@ class Retriever:
             self._cache = {film_id: WindowedFrames(self.store, film_id, self.encoder.id)}  # one film at a time
         return self._cache[film_id].get(window)
 
-    def retrieve(self, film: Film, question: str, window: Window, max_moments: int = MAX_MOMENTS) -> Retrieval:
+    def retrieve(self, film: Film, question: str, window: Window, max_moments: int = MAX_MOMENTS,
+                 now: float | None = None) -> Retrieval:
         store, encoder = self.store, self.encoder
         progress = store.latest_progress(film.id)
         scenes = scenes_in_window(store, film.id, encoder.id, window)
-        focus = time_focus(question, window, film.duration_s, scenes)
+        focus = time_focus(question, window, film.duration_s, scenes, now)
         search_window = window.clip(*focus) if focus else window
         lines = lines_in_window(store, film.id, search_window)
         text_scores, text_found = self._score_lines(film, question, lines, search_window)

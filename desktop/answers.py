@@ -31,6 +31,7 @@ class Request:
     question: str
     window: Window
     kind: str = "ask"  # "ask" | "recap"
+    now: float | None = None  # the player's position when asked
 
 
 def turn_of(answer) -> dict:
@@ -50,25 +51,30 @@ class AnswerService(TrackedThread):
         super().__init__(parent)
         self.home, self.llm = home, llm
         self._requests: queue.Queue[Request | None] = queue.Queue()
+        self._stops: dict[int, CancelToken] = {}  # one per request not yet answered
         self._cancel = CancelToken()
         self._next_id = 0
         self._retrievers: dict[int, object] = {}
         self._model = None
 
-    def ask(self, fingerprint: str, question: str, window: Window, kind: str = "ask") -> int:
+    def ask(self, fingerprint: str, question: str, window: Window, kind: str = "ask",
+            now: float | None = None) -> int:
         self._next_id += 1
-        self._requests.put(Request(self._next_id, fingerprint, question, window, kind))
+        self._stops[self._next_id] = CancelToken()
+        self._requests.put(Request(self._next_id, fingerprint, question, window, kind, now))
         return self._next_id
 
     def stop_answer(self) -> None:
-        """Stop the answer being made now (the queue goes on)."""
-        self._cancel.cancel()
+        """Stop the answers asked for so far: the one being made ends with what it has, those waiting
+        are dropped; each reports "Stopped."."""
+        for stop in list(self._stops.values()):
+            stop.cancel()
 
     def set_llm(self, llm: str | None) -> None:
         self._requests.put(Request(0, "", llm or "", Window.whole(), kind="model"))
 
     def shutdown(self) -> None:
-        self._cancel.cancel()
+        self.stop_answer()
         self._requests.put(None)
 
     def run(self) -> None:
@@ -80,13 +86,19 @@ class AnswerService(TrackedThread):
                     if request.kind == "model":
                         self.llm, self._model = request.question or None, None
                         continue
-                    self._cancel = CancelToken()
-                    self._serve(store, request)
+                    self._cancel = self._stops.get(request.id) or CancelToken()
+                    try:
+                        self._serve(store, request)
+                    finally:
+                        self._stops.pop(request.id, None)
         except Exception as exc:  # the store could not be opened: every later question fails visibly
             log.exception("the answering thread stopped")
             self.failed.emit(0, f"Answers are unavailable: {exc}")
 
     def _serve(self, store, request: Request) -> None:
+        if self._cancel.cancelled:
+            self.failed.emit(request.id, "Stopped.")
+            return
         try:
             film = store.film_by_fingerprint(request.fingerprint)
             if film is None:
@@ -113,7 +125,7 @@ class AnswerService(TrackedThread):
         history = conversations.history(store, conversation)
         retriever = self._retriever(store, film)
         for event in answer_question(retriever, film, request.question, request.window, self._answering_model(store),
-                                     cancel=self._cancel, history=history, with_quotes=True):
+                                     cancel=self._cancel, history=history, with_quotes=True, now=request.now):
             if isinstance(event, Token):
                 self.token.emit(request.id, event.text)
             elif isinstance(event, Answer):

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (QCheckBox, QHBoxLayout, QLabel, QLineEdit, QPushB
 from core.timefmt import clock
 
 SEEK_SCHEME = "seek"
-QUICK_ACTIONS = (("What just happened?", "What just happened?"), ("Who is this?", "Who is on screen now?"))
+QUICK_ACTIONS = (("What just happened?", "What just happened?"), ("Who is this?", "Who is this?"))
 EMPTY_HINT = ("<p style='color:#9aa3b2'>Ask anything about the film: <i>Who is the man in the red coat?</i>, "
               "<i>Why did she leave?</i>, <i>When does the storm start?</i><br><br>"
               "Answers cite moments you can click to jump to. With <b>Spoiler-free</b> on, they only use "

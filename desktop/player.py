@@ -68,7 +68,7 @@ class MpvPlayer(QObject):
         import mpv
 
         self.vo = vo
-        self._mpv = mpv.MPV(vo=vo, ao=ao, idle=True, pause=True, keep_open="yes", osc=False,
+        self._mpv = mpv.MPV(vo=vo, ao=ao, idle=True, pause=True, keep_open="yes", osc=False, sub_auto="fuzzy",
                             input_default_bindings=False, input_vo_keyboard=False, **options)
         self.tracker = WatchTracker()
         self._last: dict[str, object] = {}

@@ -408,7 +408,7 @@ class MainWindow(QMainWindow):
             self.show_problem("Open a film first: questions are about the film that is playing.")
             return None
         self.save_viewing()
-        request = self.answers.ask(self.film.fingerprint, question, self.question_window())
+        request = self.answers.ask(self.film.fingerprint, question, self.question_window(), now=self.player.position)
         self.chat.begin(request, question)
         return request
 

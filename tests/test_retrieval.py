@@ -101,3 +101,11 @@ def test_retrieval_scales_to_a_two_hour_index(tmp_path, encoder):
         assert time.perf_counter() - started < 5.0  # the benchmark measures the real figure
         assert result.moments and all(0 <= m.start <= 3600 for m in result.moments)
         assert any("doctor" in e.text and "letter" in e.text for e in result.evidence)
+
+
+def test_just_now_means_where_the_viewer_is():
+    from core.retrieval import EDGE_S, time_focus
+
+    assert time_focus("What just happened?", Window.whole(), 3600.0, [], now=1000.0) == (1000.0 - EDGE_S, 1000.0)
+    assert time_focus("What just happened?", Window.until(500.0), 3600.0, []) == (500.0 - EDGE_S, 500.0)
+    assert time_focus("Who is this?", Window.whole(), 3600.0, [], now=60.0) == (0.0, 60.0)

@@ -40,16 +40,16 @@ class Answer:
 
 
 def answer_question(retriever: Retriever, film: Film, question: str, window: Window, model=None,
-                    cancel: CancelToken | None = None, history=(), with_quotes: bool = False
-                    ) -> Iterator[Token | Answer]:
+                    cancel: CancelToken | None = None, history=(), with_quotes: bool = False,
+                    now: float | None = None) -> Iterator[Token | Answer]:
     """Stream an answer to ``question`` about ``film`` using only what ``window`` allows.
 
     Without a model the answer quotes the best evidence; with one, only generated sentences that the
     evidence supports are kept (quotes replace them when none is), and ``with_quotes`` adds the quote
-    after a generated answer."""
+    after a generated answer. ``now``: the player's position, for questions like "what just happened?"."""
     started = time.perf_counter()
     cancel = cancel or CancelToken()
-    retrieval = retriever.retrieve(film, with_context(question, history), window)
+    retrieval = retriever.retrieve(film, with_context(question, history), window, now=now)
     timings = {"retrieval_s": time.perf_counter() - started}
     note = partial_note(retrieval)
     if model is None or not retrieval.found:

@@ -92,3 +92,30 @@ def test_a_film_not_in_the_library_says_so(qtbot, service):
 def test_boundary_words():
     assert window_text([]).startswith("uses nothing yet")
     assert window_text([(0, 2533)]) == "uses 0:00–42:13 that you've watched"
+
+
+def test_stop_ends_the_answer_and_says_so(qtbot, service, indexed_film):
+    panel = ChatPanel()
+    qtbot.addWidget(panel)
+    service.failed.connect(panel.fail)
+    panel.stop_wanted.connect(service.stop_answer)
+    with qtbot.waitSignal(service.failed, timeout=60_000) as failed:
+        request = service.ask(indexed_film.fingerprint, "What does the green garden hide?", Window.whole())
+        panel.begin(request, "What does the green garden hide?")
+        assert panel.stop_button.isEnabled() and not panel.send_button.isEnabled()
+        panel.stop_button.click()
+    assert failed.args == [request, "Stopped."]
+    assert "Stopped." in panel.view.toPlainText() and panel.send_button.isEnabled()
+    with qtbot.waitSignal(service.answered, timeout=60_000):  # the next question is answered as usual
+        service.ask(indexed_film.fingerprint, "What does the green garden hide?", Window.whole())
+
+
+def test_copy_puts_the_answer_and_its_moments_on_the_clipboard(qtbot):
+    from PySide6.QtGui import QGuiApplication
+
+    panel = ChatPanel()
+    qtbot.addWidget(panel)
+    panel.set_history([{"question": "Who sings?", "answer": "Popeye sings.", "citations": [13.0, 75.0],
+                        "evidence": [], "window": []}])
+    panel.view.anchorClicked.emit(QUrl("copy:0"))
+    assert QGuiApplication.clipboard().text() == "Popeye sings.\n(moments: 0:13, 1:15)"

@@ -225,3 +225,59 @@ def test_settings_are_saved_in_the_core_config(qtbot, open_window):
     assert window.answers.llm is None or window.answers.llm == chosen.llm
     dialog.llm.setCurrentIndex(1)
     assert dialog.settings().llm == "smollm2"
+
+
+def test_sidecar_and_embedded_subtitles_are_tracks_to_pick(qtbot, open_window, make_film):
+    window = open_window()
+    film = make_film()
+    film.with_name("film.en.srt").write_text("1\n00:00:01,000 --> 00:00:03,000\nA sidecar line.\n", encoding="utf-8")
+    with qtbot.waitSignal(window.player.tracks_changed, timeout=10_000,
+                          check_params_cb=lambda tracks: sum(t.kind == "sub" for t in tracks) >= 2):
+        window.open_film(film)
+    subs = window.player.tracks("sub")
+    assert any("(file)" in t.label for t in subs) and any("(file)" not in t.label for t in subs)
+    labels = [a.text() for a in window.controls.tracks_menu.actions()]
+    assert "Off" in labels and any("(file)" in label for label in labels)
+    external = next(t for t in subs if "(file)" in t.label)
+    window.player.select_track("sub", external.id)
+    qtbot.waitUntil(lambda: any(t.selected and t.id == external.id for t in window.player.tracks("sub")),
+                    timeout=5_000)
+    window.player.select_track("sub", None)
+    qtbot.waitUntil(lambda: not any(t.selected for t in window.player.tracks("sub")), timeout=5_000)
+
+
+def test_screenshot_and_fullscreen_keys(qtbot, open_window, make_film, isolated_home):
+    window = open_window()
+    window.open_film(make_film())
+    playing_past(qtbot, window, 1.0)
+    qtbot.keyClick(window, Qt.Key.Key_S)
+    qtbot.waitUntil(lambda: any((isolated_home / "screenshots").glob("*.png")), timeout=10_000)
+    qtbot.keyClick(window, Qt.Key.Key_F)
+    qtbot.waitUntil(window.isFullScreen, timeout=5_000)
+    assert window.chat_dock.isHidden()
+    qtbot.keyClick(window, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not window.isFullScreen(), timeout=5_000)
+    assert window.chat_dock.isVisible()
+
+
+def test_the_indexer_steps_aside_when_asked_and_comes_back(qtbot, make_film, isolated_home):
+    from desktop.indexer import IndexerThread
+
+    thread = IndexerThread(make_film(seconds_per_shot=60), home=isolated_home)
+    try:
+        with qtbot.waitSignal(thread.progress, timeout=60_000, check_params_cb=lambda e: e.stage == "frames"):
+            thread.start()
+        thread.hold(2.0)
+        assert thread.holding
+        qtbot.waitUntil(lambda: _state(thread._proc.pid) == "T", timeout=1_000)  # stopped: uses no CPU
+        qtbot.waitUntil(lambda: not thread.holding and _state(thread._proc.pid) != "T", timeout=10_000)
+        with qtbot.waitSignal(thread.progress, timeout=60_000):
+            pass  # and indexes again
+    finally:
+        thread.cancel()
+        thread.wait(60_000)
+
+
+def _state(pid: int) -> str:
+    with open(f"/proc/{pid}/stat") as stat:
+        return stat.read().rsplit(")", 1)[1].split()[0]
