@@ -151,13 +151,11 @@ class ChatPanel(QWidget):
 
     # the conversation ---------------------------------------------------------------------------------
     def set_history(self, turns) -> None:
-        self.entries = [{"id": None, "question": t["question"], "text": t["answer"], "turn": t, "error": "",
-                         "expanded": False, "thumbs": {}} for t in turns]
+        self.entries = [new_entry(None, t["question"], text=t["answer"], turn=t) for t in turns]
         self.render()
 
     def begin(self, request_id: int, question: str) -> None:
-        self.entries.append({"id": request_id, "question": question, "text": "", "turn": None, "error": "",
-                             "expanded": False, "thumbs": {}})
+        self.entries.append(new_entry(request_id, question))
         self.set_busy(True)
         self.render()
 
@@ -182,8 +180,7 @@ class ChatPanel(QWidget):
         if entry is not None:
             entry["error"] = message
         else:
-            self.entries.append({"id": request_id, "question": "", "text": "", "turn": None, "error": message,
-                                 "expanded": False, "thumbs": {}})
+            self.entries.append(new_entry(request_id, "", error=message))
         self.set_busy(False)
         self.render()
 
@@ -253,6 +250,13 @@ class ChatPanel(QWidget):
                 self.render()
             else:
                 QGuiApplication.clipboard().setText(copy_text(entry))
+
+
+def new_entry(request_id: int | None, question: str, text: str = "", turn: dict | None = None,
+              error: str = "") -> dict:
+    """One question of the conversation as the panel holds it (``turn`` once it is answered)."""
+    return {"id": request_id, "question": question, "text": text, "turn": turn, "error": error, "expanded": False,
+            "thumbs": {}}
 
 
 def copy_text(entry: dict) -> str:

@@ -26,6 +26,24 @@ def service(isolated_home):
 
 
 @pytest.fixture
+def panel(qtbot, service):
+    """A chat panel wired to the answerer as the window wires it."""
+    p = ChatPanel()
+    qtbot.addWidget(p)
+    service.answered.connect(p.finish)
+    service.thumbnails.connect(p.add_thumbnails)
+    service.failed.connect(p.fail)
+    p.stop_wanted.connect(service.stop_answer)
+    return p
+
+
+def ask(service, panel, film, question: str) -> int:
+    request = service.ask(film.fingerprint, question, Window.whole())
+    panel.begin(request, question)
+    return request
+
+
+@pytest.fixture
 def indexed_film(make_film, isolated_home, encoder):
     with open_store(isolated_home) as store:
         return run(index_film(store, make_film(), encoder=encoder)).film
@@ -62,14 +80,9 @@ def test_spoiler_free_answer_uses_only_what_was_watched(qtbot, service, indexed_
     assert turn["answer"].startswith("Nothing in what you've watched")
 
 
-def test_evidence_thumbnails_arrive_and_the_panel_shows_them(qtbot, service, indexed_film):
-    panel = ChatPanel()
-    qtbot.addWidget(panel)
-    service.answered.connect(panel.finish)
-    service.thumbnails.connect(panel.add_thumbnails)
+def test_evidence_thumbnails_arrive_and_the_panel_shows_them(qtbot, service, panel, indexed_film):
     with qtbot.waitSignal(service.thumbnails, timeout=60_000) as thumbs:
-        request = service.ask(indexed_film.fingerprint, "What does the green garden hide?", Window.whole())
-        panel.begin(request, "What does the green garden hide?")
+        ask(service, panel, indexed_film, "What does the green garden hide?")
     images = thumbs.args[1]
     assert images and all(not image.isNull() and image.width() == 160 for image in images.values())
     entry = panel.entries[-1]
@@ -94,20 +107,16 @@ def test_boundary_words():
     assert window_text([(0, 2533)]) == "uses 0:00–42:13 that you've watched"
 
 
-def test_stop_ends_the_answer_and_says_so(qtbot, service, indexed_film):
-    panel = ChatPanel()
-    qtbot.addWidget(panel)
-    service.failed.connect(panel.fail)
-    panel.stop_wanted.connect(service.stop_answer)
+def test_stop_ends_the_answer_and_says_so(qtbot, service, panel, indexed_film):
     with qtbot.waitSignal(service.failed, timeout=60_000) as failed:
-        request = service.ask(indexed_film.fingerprint, "What does the green garden hide?", Window.whole())
-        panel.begin(request, "What does the green garden hide?")
+        request = ask(service, panel, indexed_film, "What does the green garden hide?")
         assert panel.stop_button.isEnabled() and not panel.send_button.isEnabled()
         panel.stop_button.click()
     assert failed.args == [request, "Stopped."]
     assert "Stopped." in panel.view.toPlainText() and panel.send_button.isEnabled()
     with qtbot.waitSignal(service.answered, timeout=60_000):  # the next question is answered as usual
-        service.ask(indexed_film.fingerprint, "What does the green garden hide?", Window.whole())
+        ask(service, panel, indexed_film, "What does the green garden hide?")
+    assert panel.entries[-1]["turn"] is not None
 
 
 def test_copy_puts_the_answer_and_its_moments_on_the_clipboard(qtbot):
