@@ -33,7 +33,7 @@ def film_to_play(requested: Path | None) -> Path:
     return write_synthetic_film(OUT / "synthetic-3min-1080p.mp4", minutes=3.0)
 
 
-def play(app, film: Path, seconds: float, index: bool) -> dict:
+def play(app, film: Path, seconds: float, index: bool, ask_at: float | None = None) -> dict:
     """Play ``film`` from its start in a fresh window for ``seconds``; returns what was measured."""
     from desktop.window import MainWindow
     from PySide6.QtCore import QSettings
@@ -58,8 +58,15 @@ def play(app, film: Path, seconds: float, index: bool) -> dict:
     start_drops = window.player.dropped_frames
     start_pos, started = window.player.position or 0.0, time.monotonic()
     timeline, last_second = [], -1
+    asked, answered = None, []
+    if ask_at is not None:
+        window.answers.answered.connect(lambda _id, turn: answered.append(time.monotonic()))
     while time.monotonic() - started < seconds:
         app.processEvents()
+        if ask_at is not None and asked is None and time.monotonic() - started >= ask_at:
+            asked = time.monotonic()
+            window.chat.spoiler_free.setChecked(False)
+            window.ask("What is in the picture?")
         second = int(time.monotonic() - started)
         if second != last_second:
             last_second = second
@@ -75,7 +82,8 @@ def play(app, film: Path, seconds: float, index: bool) -> dict:
     app.processEvents()
     return {"index": index, "played_s": played, "wall_s": wall, "dropped": drops[0] - start_drops[0],
             "delayed": drops[1] - start_drops[1], "indexed_s": covered[-1] if covered else 0.0,
-            "frames": frames, "holds": len(holds), "timeline": timeline}
+            "frames": frames, "holds": len(holds), "timeline": timeline,
+            "answer_s": (answered[0] - asked) if asked and answered else None}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -83,6 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--film", type=Path)
     parser.add_argument("--rounds", type=int, default=1, help="alternate the two runs this many times")
+    parser.add_argument("--ask-at", type=float, help="also ask a question this many seconds into each run")
     args = parser.parse_args(argv)
 
     display = None
@@ -103,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         for _ in range(args.rounds):
             for index in (False, True):
-                results.append(play(app, film, args.seconds, index))
+                results.append(play(app, film, args.seconds, index, args.ask_at))
                 print(f"  {'with' if index else 'without'} indexing: {results[-1]}", file=sys.stderr)
     finally:
         if display is not None:

@@ -9,25 +9,16 @@ cancels it. Every batch is committed as it is made, so a stop at any moment lose
 
 from __future__ import annotations
 
-import json
-import logging
-import os
 import signal
-import subprocess
-import sys
 import threading
 from pathlib import Path
 
 from PySide6.QtCore import Signal
 
-from core.config import default_home
 from core.events import Done, Progress
-from desktop.threads import TrackedThread
+from desktop.worker_process import WorkerProcessThread
 
-log = logging.getLogger(__name__)
-ROOT = Path(__file__).resolve().parent.parent
 PLAYHEAD_STEP_S = 2.0  # tell the worker about the viewer's position when it moved this much
-CANCEL_GRACE_S = 30.0
 
 
 class IndexSummary:
@@ -41,41 +32,48 @@ class IndexSummary:
         self.seconds = float(data.get("seconds", 0.0))
 
 
-class IndexerThread(TrackedThread):
+class IndexerThread(WorkerProcessThread):
     progress = Signal(object)  # core.events.Progress
     finished_index = Signal(object)  # core.events.Done with an IndexSummary
     failed = Signal(str)  # one line for the viewer
+    log_name = "indexer.log"
 
     def __init__(self, movie: Path, home: Path | None = None, vision: str | None = None, fps: float = 1.0,
                  parent=None) -> None:
-        super().__init__(parent)
+        super().__init__(home, parent)
         self.movie, self.vision, self.fps = Path(movie), vision, fps
-        self.home = Path(home) if home else default_home()
-        self._lock = threading.Lock()
-        self._proc: subprocess.Popen | None = None
         self._playhead: float | None = None
         self._sent_playhead: float | None = None
         self._paused = False
         self._hold: threading.Timer | None = None
-        self._cancelled = False
+        self._hold_lock = threading.Lock()
+
+    def command(self) -> list[str]:
+        command = ["-m", "core.index_worker", str(self.movie), "--home", str(self.home), "--fps", str(self.fps)]
+        if self.vision:
+            command += ["--vision", self.vision]
+        if self._playhead is not None:
+            command += ["--playhead", f"{self._playhead:.3f}"]
+        return command
 
     # control, from the GUI thread -------------------------------------------------------------------
     def set_playhead(self, seconds: float | None) -> None:
         """Where the viewer is: the index covers this part first."""
         self._playhead = seconds
-        if seconds is None or (self._sent_playhead is not None and abs(seconds - self._sent_playhead) < PLAYHEAD_STEP_S):
+        if seconds is None or self.pid is None:
             return
-        if self._send(f"playhead {seconds:.3f}"):
-            self._sent_playhead = seconds
+        if self._sent_playhead is None or abs(seconds - self._sent_playhead) >= PLAYHEAD_STEP_S:
+            if self.send(f"playhead {seconds:.3f}"):
+                self._sent_playhead = seconds
 
     def pause(self) -> None:
         self._paused = True
-        self._signal(signal.SIGSTOP)
+        self.kill_signal(signal.SIGSTOP)
 
     def resume(self) -> None:
         self._paused = False
         if not self.holding:
-            self._signal(signal.SIGCONT)
+            self.kill_signal(signal.SIGCONT)
 
     @property
     def paused(self) -> bool:
@@ -83,13 +81,13 @@ class IndexerThread(TrackedThread):
 
     def hold(self, seconds: float) -> None:
         """Step aside for ``seconds`` (playback is struggling); indexing goes on by itself after."""
-        with self._lock:
+        with self._hold_lock:
             if self._hold is not None:
                 self._hold.cancel()
             self._hold = threading.Timer(seconds, self._end_hold)
             self._hold.daemon = True
             self._hold.start()
-        self._signal(signal.SIGSTOP)
+        self.kill_signal(signal.SIGSTOP)
 
     @property
     def holding(self) -> bool:
@@ -97,102 +95,32 @@ class IndexerThread(TrackedThread):
         return timer is not None and timer.is_alive()
 
     def _end_hold(self) -> None:
-        with self._lock:
+        with self._hold_lock:
             self._hold = None
         if not self._paused:
-            self._signal(signal.SIGCONT)
+            self.kill_signal(signal.SIGCONT)
 
     def cancel(self) -> None:
         """Stop after the batch being made (it is kept); the next run continues from there."""
-        self._cancelled = True
-        with self._lock:
+        self._drop_hold()
+        self.send("cancel")
+        self.kill_signal(signal.SIGCONT)
+
+    def _drop_hold(self) -> None:
+        with self._hold_lock:
             if self._hold is not None:
                 self._hold.cancel()
                 self._hold = None
-        self._send("cancel")
-        self._signal(signal.SIGCONT)
 
-    def _send(self, line: str) -> bool:
-        with self._lock:
-            proc = self._proc
-            if proc is None or proc.poll() is not None or proc.stdin is None:
-                return False
-            try:
-                proc.stdin.write(line + "\n")
-                proc.stdin.flush()
-                return True
-            except (BrokenPipeError, OSError, ValueError):
-                return False
+    # the worker's events, on this thread ------------------------------------------------------------------
+    def started_process(self) -> None:
+        if self._paused:
+            self.kill_signal(signal.SIGSTOP)
 
-    def _signal(self, sig) -> None:
-        with self._lock:
-            proc = self._proc
-            if proc is not None and proc.poll() is None:
-                try:
-                    os.kill(proc.pid, sig)
-                except ProcessLookupError:
-                    pass
+    def stopped_process(self) -> None:
+        self._drop_hold()
 
-    # the worker, on this thread ---------------------------------------------------------------------
-    def _command(self) -> list[str]:
-        command = [sys.executable, "-m", "core.index_worker", str(self.movie), "--home", str(self.home),
-                   "--fps", str(self.fps)]
-        if self.vision:
-            command += ["--vision", self.vision]
-        if self._playhead is not None:
-            command += ["--playhead", f"{self._playhead:.3f}"]
-        return command
-
-    def run(self) -> None:
-        logs = self.home / "logs"
-        logs.mkdir(parents=True, exist_ok=True)
-        env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
-        reported = False
-        try:
-            with open(logs / "indexer.log", "a", encoding="utf-8") as log_file:
-                proc = subprocess.Popen(self._command(), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                        stderr=log_file, text=True, bufsize=1, env=env)
-                with self._lock:
-                    self._proc = proc
-                if self._cancelled:
-                    self._send("cancel")
-                if self._paused:
-                    self._signal(signal.SIGSTOP)
-                for line in proc.stdout:
-                    reported |= self._report(line)
-                self._wait(proc)
-        except OSError as exc:
-            self.failed.emit(f"the indexer could not start: {exc}")
-            return
-        finally:
-            with self._lock:
-                if self._hold is not None:
-                    self._hold.cancel()
-                    self._hold = None
-        if not reported:
-            self.failed.emit(f"the indexer stopped unexpectedly (exit code {proc.returncode}); "
-                             f"what it stored is kept (details in {logs / 'indexer.log'})")
-
-    def _wait(self, proc: subprocess.Popen) -> None:
-        try:
-            proc.wait(timeout=CANCEL_GRACE_S)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        with self._lock:
-            if proc.stdin is not None:
-                try:
-                    proc.stdin.close()
-                except OSError:
-                    pass
-
-    def _report(self, line: str) -> bool:
-        """Turns one line of the worker into a signal; True when it was the last word (done or failed)."""
-        try:
-            data = json.loads(line)
-        except ValueError:
-            log.warning("indexer said: %s", line.strip())
-            return False
+    def report(self, data: dict) -> bool:
         kind = data.get("event")
         if kind == "progress":
             self.progress.emit(Progress(data["stage"], float(data["done"]), float(data["total"]),
@@ -205,3 +133,7 @@ class IndexerThread(TrackedThread):
             self.failed.emit(str(data.get("message", "indexing failed")))
             return True
         return False
+
+    def ended_silently(self, returncode: int, log_path: Path) -> None:
+        self.failed.emit(f"the indexer stopped unexpectedly (exit code {returncode}); what it stored is kept "
+                         f"(details in {log_path})")

@@ -63,14 +63,6 @@ def test_answers_stream_and_citations_link_to_moments(qtbot, service, indexed_fi
     assert seek_target("seek:8.500") == 8.5 and seek_target("https://example.org") is None
 
 
-def test_one_retriever_serves_every_question_with_its_frames_kept(qtbot, service, indexed_film):
-    for question in ("What does the green garden hide?", "What is in the red room?"):
-        with qtbot.waitSignal(service.answered, timeout=60_000):
-            service.ask(indexed_film.fingerprint, question, Window.whole())
-    (retriever,) = service._retrievers.values()  # made once, kept for the next question
-    assert len(retriever._cache[indexed_film.id].times) == 12  # the frames read stay in memory
-
-
 def test_spoiler_free_answer_uses_only_what_was_watched(qtbot, service, indexed_film):
     with qtbot.waitSignal(service.answered, timeout=60_000) as answered:
         service.ask(indexed_film.fingerprint, "What did the painter say about the stripes?",
