@@ -61,6 +61,7 @@ def play(app, film: Path, seconds: float, index: bool, ask_at: float | None = No
     asked, answered = None, []
     if ask_at is not None:
         window.answers.answered.connect(lambda _id, turn: answered.append(time.monotonic()))
+        window.answers.failed.connect(lambda _id, message: answered.append(time.monotonic()))
     while time.monotonic() - started < seconds:
         app.processEvents()
         if ask_at is not None and asked is None and time.monotonic() - started >= ask_at:
@@ -121,13 +122,14 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\nFilm: {film.name}, {info.width}x{info.height} {info.video_codec} at {info.fps:g} fps; "
           f"{args.seconds:g} s of playback per run, window 1600x900 (picture about 1200x700), Xvfb + Mesa.\n")
     print("| run | played (s) | dropped frames | delayed frames | film indexed (s) | frames indexed "
-          "| indexing speed | indexer held back |")
-    print("|---|---|---|---|---|---|---|---|")
+          "| indexing speed | indexer held back | question answered in |")
+    print("|---|---|---|---|---|---|---|---|---|")
     for r in results:
         speed = f"{r['indexed_s'] / r['wall_s']:.2f}x real time" if r["index"] else "-"
         print(f"| {'with indexing' if r['index'] else 'without indexing'} | {r['played_s']:.1f} | {r['dropped']} "
               f"| {r['delayed']} | {r['indexed_s']:.0f} | {r['frames']} | {speed} | "
-              f"{r['holds'] if r['index'] else '-'} |")
+              f"{r['holds'] if r['index'] else '-'} | "
+              f"{'-' if r['answer_s'] is None else format(r['answer_s'], '.1f') + ' s'} |")
     base = [r for r in results if not r["index"]]
     busy = [r for r in results if r["index"]]
     base_drops = sum(r["dropped"] + r["delayed"] for r in base)

@@ -29,6 +29,8 @@ from core.window import Window
 log = logging.getLogger(__name__)
 THUMB_WIDTH = 160
 MAX_THUMBNAILS = 8
+WARM_UP_AFTER_S = 8.0  # load the models this long after starting (or at the first question): a film is
+# starting to play when the window opens, and mpv needs the machine most in its first seconds
 
 
 def turn_of(answer) -> dict:
@@ -125,6 +127,7 @@ class Answerer:
         key = (film.id, name)
         if key not in self._retrievers:
             encoder = encoders.create(name, cache_dir=self.store.home / "cache")
+            self.store.ensure_encoder(encoder.id, encoder.dim, encoder.grid)  # a film not indexed yet has none
             self._retrievers = {key: Retriever(self.store, encoder, default_embedder())}  # one film at a time
         return self._retrievers[key]
 
@@ -193,7 +196,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m core.answer_worker")
     parser.add_argument("--home")
     parser.add_argument("--llm")
-    parser.add_argument("--nice", type=int, default=5, help="below playback, above indexing")
+    parser.add_argument("--nice", type=int, default=10, help="below playback, above indexing")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
     try:
@@ -216,9 +219,15 @@ def main(argv: list[str] | None = None) -> int:
 
         with open_store(Path(args.home) if args.home else None) as store:
             answerer = Answerer(store, args.llm, emit)
+            try:
+                pending = [requests.queue.get(timeout=WARM_UP_AFTER_S)]
+            except queue.Empty:
+                pending = []
+            if pending == [None]:
+                return 0  # closed before anything was asked
             answerer.warm_up()
             emit({"event": "ready"})
-            while (message := requests.queue.get()) is not None:
+            while (message := pending.pop(0) if pending else requests.queue.get()) is not None:
                 if "llm" in message:
                     answerer.set_llm(message["llm"])
                     continue
