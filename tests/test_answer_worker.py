@@ -53,3 +53,20 @@ def test_the_worker_process_answers_over_json_lines(isolated_home, make_film, en
     assert any(e["event"] == "token" and e["id"] == 2 for e in events)
     assert {"event": "failed", "id": 3, "message": "This film is not in the library yet: it is added when it plays."} \
         in events
+
+
+def test_a_film_not_indexed_yet_is_answered_from_its_dialogue(store, make_film):
+    from core.indexing import ingest_dialogue
+    from core.media.probe import probe
+    from core.store import fingerprint
+
+    info = probe(make_film())
+    film = store.ensure_film(fingerprint(info.path), info)
+    ingest_dialogue(store, film, info)
+    events = []
+    Answerer(store, None, events.append).serve(
+        {"id": 1, "fingerprint": film.fingerprint, "question": "What does the green garden hide?", "window": None},
+        CancelToken())
+    (answered,) = [e for e in events if e["event"] == "answered"]
+    assert "hides a box" in answered["turn"]["answer"]
+    assert answered["turn"]["note"] == "The film is not indexed yet; only its dialogue was searched."
