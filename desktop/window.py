@@ -5,6 +5,7 @@ GUI-thread database connection for the small things (where the viewer is, what t
 from __future__ import annotations
 
 import logging
+import signal
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
@@ -35,7 +36,8 @@ MAX_RECENT = 10
 SAVE_EVERY_MS = 5_000
 DROP_CHECK_MS = 2_000
 HOLD_ON_DROPS_S = 10.0
-RESUME_MARGIN_S = 5.0  # a film stopped this close to its end starts again from the beginning
+RESUME_MARGIN_S = 5.0
+STOP_WAIT_MS = 3_000  # closing waits this long for the indexer to finish its batch, then stops it  # a film stopped this close to its end starts again from the beginning
 
 
 class MainWindow(QMainWindow):
@@ -340,7 +342,8 @@ class MainWindow(QMainWindow):
         indexer, self.indexer = self.indexer, None
         if indexer is not None:
             indexer.cancel()
-            if wait:
+            if wait and not indexer.wait(STOP_WAIT_MS):
+                indexer.kill_signal(signal.SIGTERM)  # still loading its models: every batch is committed
                 indexer.wait()
         if not self._closed:
             self._show_index_state()

@@ -22,6 +22,7 @@ from desktop.threads import TrackedThread
 log = logging.getLogger(__name__)
 ROOT = Path(__file__).resolve().parent.parent
 GRACE_S = 30.0  # how long a worker gets to finish after it was told to stop
+MAX_LOG_BYTES = 5 * 1024 * 1024
 
 
 class WorkerProcessThread(TrackedThread):
@@ -94,6 +95,9 @@ class WorkerProcessThread(TrackedThread):
     def run(self) -> None:
         logs = self.home / "logs"
         logs.mkdir(parents=True, exist_ok=True)
+        log_path = logs / self.log_name
+        if log_path.exists() and log_path.stat().st_size > MAX_LOG_BYTES:
+            log_path.replace(log_path.with_suffix(".old.log"))  # keep one older log, never grow without end
         env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
         last_word = False
         try:
