@@ -8,7 +8,6 @@ a partial index say so."""
 
 from __future__ import annotations
 
-import signal
 from pathlib import Path
 
 from PySide6.QtCore import Signal
@@ -60,7 +59,7 @@ class AnswerService(WorkerProcessThread):
         self.stop_answer()
         self.close_input()
         if not self.is_ready:  # still loading its models: nothing to finish
-            self.kill_signal(signal.SIGTERM)
+            self.kill_signal("SIGTERM")
 
     def report(self, data: dict) -> bool:
         kind, rid = data.get("event"), int(data.get("id", 0))

@@ -9,7 +9,6 @@ cancels it. Every batch is committed as it is made, so a stop at any moment lose
 
 from __future__ import annotations
 
-import signal
 import threading
 from pathlib import Path
 
@@ -68,12 +67,12 @@ class IndexerThread(WorkerProcessThread):
 
     def pause(self) -> None:
         self._paused = True
-        self.kill_signal(signal.SIGSTOP)
+        self.kill_signal("SIGSTOP")
 
     def resume(self) -> None:
         self._paused = False
         if not self.holding:
-            self.kill_signal(signal.SIGCONT)
+            self.kill_signal("SIGCONT")
 
     @property
     def paused(self) -> bool:
@@ -87,7 +86,7 @@ class IndexerThread(WorkerProcessThread):
             self._hold = threading.Timer(seconds, self._end_hold)
             self._hold.daemon = True
             self._hold.start()
-        self.kill_signal(signal.SIGSTOP)
+        self.kill_signal("SIGSTOP")
 
     @property
     def holding(self) -> bool:
@@ -98,13 +97,13 @@ class IndexerThread(WorkerProcessThread):
         with self._hold_lock:
             self._hold = None
         if not self._paused:
-            self.kill_signal(signal.SIGCONT)
+            self.kill_signal("SIGCONT")
 
     def cancel(self) -> None:
         """Stop after the batch being made (it is kept); the next run continues from there."""
         self._drop_hold()
         self.send("cancel")
-        self.kill_signal(signal.SIGCONT)
+        self.kill_signal("SIGCONT")
 
     def _drop_hold(self) -> None:
         with self._hold_lock:
@@ -115,7 +114,7 @@ class IndexerThread(WorkerProcessThread):
     # the worker's events, on this thread ------------------------------------------------------------------
     def started_process(self) -> None:
         if self._paused:
-            self.kill_signal(signal.SIGSTOP)
+            self.kill_signal("SIGSTOP")
 
     def stopped_process(self) -> None:
         self._drop_hold()

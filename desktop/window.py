@@ -5,7 +5,6 @@ GUI-thread database connection for the small things (where the viewer is, what t
 from __future__ import annotations
 
 import logging
-import signal
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
@@ -343,7 +342,7 @@ class MainWindow(QMainWindow):
         if indexer is not None:
             indexer.cancel()
             if wait and not indexer.wait(STOP_WAIT_MS):
-                indexer.kill_signal(signal.SIGTERM)  # still loading its models: every batch is committed
+                indexer.kill_signal("SIGTERM")  # still loading its models: every batch is committed
                 indexer.wait()
         if not self._closed:
             self._show_index_state()

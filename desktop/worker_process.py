@@ -64,7 +64,12 @@ class WorkerProcessThread(TrackedThread):
             except (BrokenPipeError, OSError, ValueError):
                 return False
 
-    def kill_signal(self, sig) -> None:
+    def kill_signal(self, name: str) -> None:
+        """Send the worker a signal by name ("SIGSTOP", "SIGCONT", "SIGTERM"); where the platform has
+        no such signal (SIGSTOP on Windows) nothing happens."""
+        sig = getattr(signal, name, None)
+        if sig is None:
+            return
         with self._lock:
             proc = self._proc
             if proc is not None and proc.poll() is None:
@@ -85,7 +90,7 @@ class WorkerProcessThread(TrackedThread):
                     proc.stdin.close()
                 except OSError:
                     pass
-        self.kill_signal(signal.SIGCONT)
+        self.kill_signal("SIGCONT")
 
     @property
     def pid(self) -> int | None:
