@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import os
 import queue
 import sys
 import threading
@@ -25,6 +24,7 @@ from pathlib import Path
 from core.errors import MovieBuddyError
 from core.events import CancelToken
 from core.window import Window
+from core.worker_io import emit, start_worker
 
 log = logging.getLogger(__name__)
 THUMB_WIDTH = 160
@@ -139,25 +139,23 @@ class Answerer:
         return self._model
 
     def _thumbnails(self, film, times) -> dict[str, str]:
+        """PNG files of the film at ``times`` (made once, then kept in the cache), by time."""
         from PIL import Image
 
+        from core.media.probe import probe
         from core.media.thumbnail import thumbnails
 
         folder = self.store.home / "cache" / "thumbnails" / str(film.id)
         folder.mkdir(parents=True, exist_ok=True)
-        files = {}
-        missing = [t for t in times if not (folder / f"{t:.3f}.png").exists()]
+        files = {f"{t:.3f}": folder / f"{t:.3f}.png" for t in times}
+        missing = [t for t in times if not files[f"{t:.3f}"].exists()]
         try:
-            made = thumbnails(film.path, missing, THUMB_WIDTH) if missing else {}
+            made = thumbnails(probe(film.path), missing, THUMB_WIDTH) if missing else {}
         except MovieBuddyError:
             made = {}
         for t, rgb in made.items():
-            Image.fromarray(rgb).save(folder / f"{t:.3f}.png")
-        for t in times:
-            path = folder / f"{t:.3f}.png"
-            if path.exists():
-                files[f"{t:.3f}"] = str(path)
-        return files
+            Image.fromarray(rgb).save(files[f"{t:.3f}"])
+        return {key: str(path) for key, path in files.items() if path.exists()}
 
 
 class Requests:
@@ -198,23 +196,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--llm")
     parser.add_argument("--nice", type=int, default=10, help="below playback, above indexing")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
     try:
-        os.nice(args.nice)
-    except (AttributeError, OSError):
-        pass
-    lock = threading.Lock()
-
-    def emit(data: dict) -> None:
-        with lock:
-            sys.stdout.write(json.dumps(data) + "\n")
-            sys.stdout.flush()
-
-    requests = Requests(sys.stdin)
-    try:
-        import torch
-
-        torch.set_num_threads(1)
+        start_worker(args.nice)
+        requests = Requests(sys.stdin)
         from core.store import open_store
 
         with open_store(Path(args.home) if args.home else None) as store:

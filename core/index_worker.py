@@ -14,14 +14,13 @@ or a kill) loses nothing that was stored."""
 from __future__ import annotations
 
 import argparse
-import json
 import logging
-import os
 import sys
 import threading
 
 from core.errors import MovieBuddyError
 from core.events import CancelToken, Done, Progress
+from core.worker_io import emit, start_worker
 
 
 def progress_json(event: Progress) -> dict:
@@ -67,22 +66,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--playhead", type=float)
     parser.add_argument("--nice", type=int, default=19)
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
     try:
-        os.nice(args.nice)  # before any thread starts, so that every thread of this process has it
-    except (AttributeError, OSError):
-        pass
-    commands = Commands(sys.stdin)
-    commands.playhead = args.playhead
-
-    def emit(data: dict) -> None:
-        sys.stdout.write(json.dumps(data) + "\n")
-        sys.stdout.flush()
-
-    try:
-        import torch
-
-        torch.set_num_threads(1)  # one core at most: the other plays the film
+        start_worker(args.nice)
+        commands = Commands(sys.stdin)
+        commands.playhead = args.playhead
         from core.indexing import index_film
         from core.store import open_store
 

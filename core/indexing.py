@@ -140,11 +140,10 @@ def _index_segment(store, film, info, encoder, fps, segment, strategy, batch_siz
             batch.append(frame)
             if len(batch) >= batch_size:
                 n = _store_batch(store, film, encoder, fps, batch, batch_started, segment.after)
-                cursor = batch[-1].t
-                yield n, store.covered(film.id, encoder.id, fps)
+                cursor, covered = batch[-1].t, store.covered(film.id, encoder.id, fps)
+                yield n, covered
                 batch, batch_started = [], time.perf_counter()
-                if cancel.cancelled or _viewer_left(store.covered(film.id, encoder.id, fps), segment, cursor,
-                                                    where()):
+                if cancel.cancelled or _viewer_left(covered, segment, cursor, where()):
                     return
         if batch:
             n = _store_batch(store, film, encoder, fps, batch, batch_started, segment.after)

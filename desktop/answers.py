@@ -8,6 +8,7 @@ a partial index say so."""
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 from PySide6.QtCore import Signal
@@ -29,7 +30,8 @@ class AnswerService(WorkerProcessThread):
         super().__init__(home, parent)
         self.llm = llm
         self._next_id = 0
-        self._waiting: set[int] = set()
+        self._waiting: set[int] = set()  # asked, not yet answered (the GUI thread adds, this one removes)
+        self._waiting_lock = threading.Lock()
         self.is_ready = False
 
     def command(self) -> list[str]:
@@ -40,10 +42,11 @@ class AnswerService(WorkerProcessThread):
         """Queue a question (or, with ``kind="recap"``, a recap); returns its number."""
         self._next_id += 1
         ranges = None if window.unrestricted else [list(r) for r in window.ranges]
-        self._waiting.add(self._next_id)
+        with self._waiting_lock:
+            self._waiting.add(self._next_id)
         if not self.send({"ask": {"id": self._next_id, "fingerprint": fingerprint, "question": question,
                                   "window": ranges, "kind": kind, "now": now}}):
-            self._waiting.discard(self._next_id)
+            self._answered(self._next_id)
             self.failed.emit(self._next_id, "Answers are unavailable: the answering process has stopped.")
         return self._next_id
 
@@ -66,20 +69,25 @@ class AnswerService(WorkerProcessThread):
         if kind == "token":
             self.token.emit(rid, data["text"])
         elif kind == "answered":
-            self._waiting.discard(rid)
+            self._answered(rid)
             self.answered.emit(rid, data["turn"])
         elif kind == "thumbnails":
             images = {float(t): QImage(path) for t, path in data["files"].items()}
             self.thumbnails.emit(rid, {t: image for t, image in images.items() if not image.isNull()})
         elif kind == "failed":
-            self._waiting.discard(rid)
+            self._answered(rid)
             self.failed.emit(rid, data["message"])
         elif kind == "ready":
             self.is_ready = True
             self.ready.emit()
         return False
 
+    def _answered(self, rid: int) -> None:
+        with self._waiting_lock:
+            self._waiting.discard(rid)
+
     def ended_silently(self, returncode: int, log_path: Path) -> None:
-        for rid in sorted(self._waiting):
+        with self._waiting_lock:
+            unanswered, self._waiting = sorted(self._waiting), set()
+        for rid in unanswered:
             self.failed.emit(rid, f"The answering process stopped (exit code {returncode}); details in {log_path}.")
-        self._waiting.clear()

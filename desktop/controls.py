@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QMenu, QSlider, QStyle, QToolButton, QWidget
 
@@ -16,6 +16,8 @@ def time_text(position: float, duration: float) -> str:
 
 
 class ControlBar(QWidget):
+    add_subtitles_wanted = Signal()
+
     def __init__(self, player: MpvPlayer, parent=None) -> None:
         super().__init__(parent)
         self.player = player
@@ -113,3 +115,5 @@ class ControlBar(QWidget):
                 action.triggered.connect(lambda _=False, k=kind, i=track_id: self.player.select_track(k, i))
                 group.addAction(action)
                 self.tracks_menu.addAction(action)
+        self.tracks_menu.addSeparator()
+        self.tracks_menu.addAction("Add a subtitle file…", self.add_subtitles_wanted.emit)

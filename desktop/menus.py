@@ -48,10 +48,9 @@ def build_menus(window) -> None:
     files.addAction("Se&ttings…", QKeySequence.StandardKey.Preferences, window.edit_settings)
     files.addSeparator()
     files.addAction("&Quit", QKeySequence.StandardKey.Quit, window.close)
-    window.controls.tracks_menu.aboutToShow.connect(lambda: _add_subtitle_entry(window))
 
     playback = bar.addMenu("&Playback")
-    for action in window.player_key_actions if hasattr(window, "player_key_actions") else []:
+    for action in window.player_key_actions:
         playback.addAction(action)
 
     index = bar.addMenu("&Index")
@@ -72,9 +71,3 @@ def build_menus(window) -> None:
         f"<b>Movie Buddy {__version__}</b><p>Plays a film, learns it while you watch and answers questions "
         "about it, citing the moments it rests on, without spoilers.</p>"))
 
-
-def _add_subtitle_entry(window) -> None:
-    menu = window.controls.tracks_menu
-    if not any(a.text() == "Add a subtitle file…" for a in menu.actions()):
-        menu.addSeparator()
-        menu.addAction("Add a subtitle file…", lambda: window.add_subtitles())

@@ -63,6 +63,7 @@ class MainWindow(QMainWindow):
         self.video = make_view(self.player)
         self.controls = ControlBar(self.player)
         self.controls.fullscreen_button.clicked.connect(self.toggle_fullscreen)
+        self.controls.add_subtitles_wanted.connect(self.add_subtitles)
         self.video.double_clicked.connect(self.toggle_fullscreen)
         self.player.fullscreen_requested.connect(self.set_fullscreen)
         self.player.failed.connect(self.show_problem)
@@ -247,8 +248,7 @@ class MainWindow(QMainWindow):
         recent = [p for p in self.recent_films() if p != str(path)]
         self.qsettings.setValue("recent", [str(path), *recent][:MAX_RECENT])
         self.qsettings.setValue("last_folder", str(path.parent))
-        if hasattr(self, "recent_menu"):
-            self.recent_menu.rebuild()
+        self.recent_menu.rebuild()
 
     def recent_films(self) -> list[str]:
         value = self.qsettings.value("recent", [])

@@ -231,3 +231,15 @@ def test_a_stream_of_b_frames_only_falls_back_to_decoding_them(tmp_path):
     times = [f.t for f in sample_frames(info, 1.0, strategy=strategy)]
     assert len(times) == 60
     assert all(b - a < 1.5 for a, b in zip(times, times[1:]))
+
+
+def test_thumbnails_keep_the_aspect_and_the_rotation(make_film):
+    import dataclasses
+
+    from core.media.thumbnail import thumbnails
+
+    info = probe(make_film(seconds_per_shot=2))  # 320x180
+    pictures = thumbnails(info, [0.0, 3.0, 99.0], width=160)
+    assert sorted(pictures) == [0.0, 3.0] and pictures[3.0].shape == (90, 160, 3)  # past the end: left out
+    turned = thumbnails(dataclasses.replace(info, rotation=90), [3.0], width=160)[3.0]
+    assert turned.shape == (284, 160, 3)  # seen upright: 160 wide, taller than wide

@@ -131,10 +131,7 @@ def sample_frames(
                 continue
             if until is not None and next_k / fps > until + EPS:
                 return  # the rest belongs to a stretch that is indexed already
-            rgb = frame.to_ndarray(width=size, height=size, format="rgb24",
-                                   interpolation="BILINEAR")
-            if info.rotation:
-                rgb = np.ascontiguousarray(np.rot90(rgb, k=info.rotation // 90))
+            rgb = upright(frame.to_ndarray(width=size, height=size, format="rgb24", interpolation="BILINEAR"), info)
             last_t = t
             next_k = math.floor(t * fps + EPS) + 1
             yield SampledFrame(t=round(t, 3), rgb=rgb)
@@ -151,6 +148,11 @@ def sample_frames(
                     f"{Path(path).name}: the picture stops at {clock(max(last_t, 0))} although the film "
                     f"should last {clock(info.duration_s)}; the file looks truncated or damaged"
                 )
+
+
+def upright(rgb: np.ndarray, info: MediaInfo) -> np.ndarray:
+    """A decoded picture turned the way the film is meant to be seen (phone videos carry a rotation)."""
+    return np.ascontiguousarray(np.rot90(rgb, k=info.rotation // 90)) if info.rotation else rgb
 
 
 def _decode(container, stream, info: MediaInfo, cancel: CancelToken | None):

@@ -16,11 +16,11 @@ from typing import Iterator, Sequence
 import numpy as np
 import sqlite_utils
 
+from core import coverage
 from core.config import DB_NAME, default_home
 from core.errors import StoreError
 from core.media.probe import MediaInfo
 from core.media.subtitles import DialogueLine, DialogueSource
-from core import coverage
 from core.store import vectors
 from core.store.migrations import migrations
 
@@ -79,8 +79,6 @@ class Store:
         self.home = self.path.parent
         self.conn = sqlite3.connect(str(self.path), timeout=30, isolation_level=None, check_same_thread=False)
         self.conn.row_factory = sqlite3.Row
-        # A frame row holds ~12.5 KiB of vectors: 16 KiB pages keep it on one page instead of an overflow
-        # chain of four (reads of a whole film's frames are ~2x faster). Takes effect on a new database.
         self.conn.execute("PRAGMA foreign_keys=ON")
         self.conn.execute("PRAGMA busy_timeout=30000")
         self.conn.execute("PRAGMA synchronous=NORMAL")
@@ -93,6 +91,9 @@ class Store:
         for attempt in range(20):
             try:
                 with _MIGRATING:
+                    # A frame row holds ~12.5 KiB of vectors: 16 KiB pages keep it on one page instead of an
+                    # overflow chain of four (reads of a whole film's frames are ~2x faster). Takes effect
+                    # on a new database only.
                     self.conn.execute("PRAGMA page_size=16384")
                     self.conn.execute("PRAGMA journal_mode=WAL")
                     migrations.apply(sqlite_utils.Database(self.conn))

@@ -1,0 +1,32 @@
+"""What the app's worker processes (core.index_worker, core.answer_worker) share: their priority, their
+log, and the JSON lines they print for the app."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+import threading
+
+_emit_lock = threading.Lock()
+
+
+def start_worker(nice: int) -> None:
+    """Log to stderr (the app keeps it in its logs folder) and lower this process's CPU priority; done
+    before any thread starts, so that every thread of the process has it."""
+    logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        os.nice(nice)
+    except (AttributeError, OSError):
+        pass
+    import torch
+
+    torch.set_num_threads(1)  # one core at most: the other plays the film
+
+
+def emit(data: dict) -> None:
+    """One event for the app, as one JSON line (whole lines even when threads emit together)."""
+    with _emit_lock:
+        sys.stdout.write(json.dumps(data) + "\n")
+        sys.stdout.flush()
