@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import QUrl, Signal
+from PySide6.QtCore import QTimer, QUrl, Signal
 from PySide6.QtGui import QGuiApplication, QTextDocument
 from PySide6.QtWidgets import (QCheckBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QTextBrowser, QToolButton,
                                QVBoxLayout, QWidget)
@@ -71,6 +71,8 @@ class ChatPanel(QWidget):
         self.setObjectName("chat")
         self.entries: list[dict] = []
         self._busy = False
+        # streamed tokens redraw the conversation at most every 50 ms, not once per token
+        self._redraw = QTimer(self, singleShot=True, interval=50, timeout=self.render)
 
         self.spoiler_free = QCheckBox("Spoiler-free")
         self.spoiler_free.setChecked(True)
@@ -166,7 +168,8 @@ class ChatPanel(QWidget):
         entry = self._entry(request_id)
         if entry is not None:
             entry["text"] += text
-            self.render()
+            if not self._redraw.isActive():
+                self._redraw.start()
 
     def finish(self, request_id: int, turn: dict) -> None:
         entry = self._entry(request_id)
