@@ -96,9 +96,10 @@ def index_film(
         log.info("indexing %s with %s (%s)", info.path.name, encoder.id, strategy.describe())
         duration = info.duration_s
         where = playhead or (lambda: None)
+        covered = store.covered(film.id, encoder.id, fps)
+        left = coverage.grid_left(covered, duration, fps)
         while not cancel.cancelled:
-            covered = store.covered(film.id, encoder.id, fps)
-            segments = coverage.plan(covered, duration, where())
+            segments = coverage.plan(covered, duration, where(), fps=fps)
             if not segments:
                 break
             segment = segments[0]
@@ -110,6 +111,15 @@ def index_film(
             except UnusableMedia as exc:
                 store.finish_progress(film.id, encoder.id, fps, None, False, error=str(exc))
                 raise
+            covered = store.covered(film.id, encoder.id, fps)
+            now_left = coverage.grid_left(covered, duration, fps)
+            if now_left >= left and not cancel.cancelled:
+                # Every stretch must cover sampling-grid times; one that covered none would be planned
+                # again for ever. This cannot happen by construction, and if it does the run still ends.
+                log.warning("%s: the stretch %s added nothing; %d sampling times stay unindexed",
+                            info.path.name, segment, now_left)
+                break
+            left = now_left
         if cancel.cancelled:
             if store.frame_count(film.id, encoder.id):
                 update_scenes(store, film, encoder, duration)  # so that a partial index has its scenes

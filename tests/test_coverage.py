@@ -43,3 +43,33 @@ def test_plan_and_coverage_partition_the_film(spans, playhead):
         covered = coverage.add(covered, START if segment.after is None else segment.after,
                                100.0 if segment.until is None else segment.until)
     assert coverage.complete(covered, 100.0)
+
+
+def test_a_sliver_without_a_sampling_time_is_not_a_hole():
+    # the sample film: stored as covered to 150.976, probed as 150.976009 s long
+    covered = [(START, 150.976)]
+    assert coverage.gaps(covered, 150.976009) == [(150.976, 150.976009)]  # by floats alone
+    assert coverage.gaps(covered, 150.976009, fps=1.0) == []
+    assert coverage.complete(covered, 150.976009, fps=1.0)
+    assert coverage.plan(covered, 150.976009, playhead=149.0, fps=1.0) == []
+    # a hole that holds a grid time stays one, also at the end
+    assert coverage.gaps([(START, 149.5)], 150.976009, fps=1.0) == [(149.5, 150.976009)]
+    assert coverage.grid_left([(START, 149.5)], 150.976009, fps=1.0) == 1
+    # the grid time at the very end of a film has no frame to show
+    assert coverage.complete([(START, 149.9)], 150.0, fps=1.0)
+    assert coverage.grid_left([], 10.0, fps=2.0) == 20
+
+
+def test_coverage_is_stored_without_rounding():
+    covered = [(START, 150.976009)]
+    assert coverage.loads(coverage.dumps(covered)) == covered
+
+
+@given(st.floats(0.05, 50), st.sampled_from([0.5, 1.0, 2.0, 1 / 3]), st.floats(0, 1))
+def test_grid_times_count_what_the_sampler_would_pick(duration, fps, cut):
+    after = duration * cut
+    expected = sum(1 for k in range(int(duration * fps) + 3) if after < k / fps + 1e-3 and k / fps < duration - 1e-3
+                   and not k / fps <= after + 1e-9)
+    got = coverage.grid_times(after, duration, duration, fps)
+    assert abs(got - expected) <= 1  # the two differ only for a grid time within a millisecond of a bound
+    assert coverage.grid_left([(START, after)], duration, fps) == coverage.grid_times(after, duration, duration, fps)
