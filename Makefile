@@ -33,7 +33,10 @@ $(STAMP): pyproject.toml | deps
 
 install: $(STAMP)
 
+# The sample film is made before the window opens (about 10 s, once per data folder), so that the
+# window shows it playing at once.
 run: install
+	@$(BIN)/moviebuddy sample >/dev/null
 	@if [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ]; then \
 		$(BIN)/moviebuddy; \
 	else \

@@ -7,6 +7,7 @@ import json
 import logging
 import os
 import sys
+import time
 from pathlib import Path
 
 
@@ -16,8 +17,11 @@ def parse(argv: list[str]) -> argparse.Namespace:
         "commands: moviebuddy index|status|scenes|ask|recap|sample ... (moviebuddy --help-cli lists them).")
     parser.add_argument("film", nargs="?", help="the film to open (default: the sample film)")
     parser.add_argument("--no-index", action="store_true", help="do not index the film in the background")
+    # For scripted runs (tests, benchmarks, make run without a display): close after SECONDS of wall time,
+    # or once the film has played to SECONDS (--quit-after then bounds the wait), saving a picture first.
     parser.add_argument("--quit-after", type=float, metavar="SECONDS", help=argparse.SUPPRESS)
-    parser.add_argument("--screenshot", metavar="PNG", help=argparse.SUPPRESS)  # with --quit-after
+    parser.add_argument("--quit-after-playing", type=float, metavar="SECONDS", help=argparse.SUPPRESS)
+    parser.add_argument("--screenshot", metavar="PNG", help=argparse.SUPPRESS)
     return parser.parse_args(argv)
 
 
@@ -38,18 +42,31 @@ def main(argv: list[str] | None = None) -> int:
     window = MainWindow(vo="null" if headless else "libmpv", ao="null" if headless else "auto",
                         index_automatically=not args.no_index)
     window.show()
+    shown_at = time.monotonic()
+    timings: dict = {}
+
+    def on_time(position: float) -> None:
+        if position > 0 and "first_picture_s" not in timings:
+            timings["first_picture_s"] = round(time.monotonic() - shown_at, 2)
+        if args.quit_after_playing is not None and position >= args.quit_after_playing:
+            _finish(window, args.screenshot, timings)
+
+    window.player.time_changed.connect(on_time)
     if args.film:
         QTimer.singleShot(0, lambda: window.open_film(Path(args.film)) or None)
     else:
         QTimer.singleShot(0, window.open_sample)
     if args.quit_after:
-        QTimer.singleShot(int(args.quit_after * 1000), lambda: _finish(window, args.screenshot))
+        QTimer.singleShot(int(args.quit_after * 1000), lambda: _finish(window, args.screenshot, timings))
     return app.exec()
 
 
-def _finish(window, screenshot: str | None) -> None:
+def _finish(window, screenshot: str | None, timings: dict) -> None:
     """For scripted runs (tests, benchmarks): save the window as a picture, with a JSON report beside it
     saying where the picture area is and what was showing, then close."""
+    if timings.get("done"):
+        return
+    timings["done"] = True
     if screenshot:
         window.grab().save(screenshot)
         video = window.video
@@ -57,6 +74,8 @@ def _finish(window, screenshot: str | None) -> None:
         report = {"video": [top_left.x(), top_left.y(), video.width(), video.height()],
                   "chat_visible": window.chat_dock.isVisible(), "chat_width": window.chat_dock.width(),
                   "position": window.player.position, "film": window.info.title if window.info else None,
-                  "index": window.index_status.label.text(), "dropped": list(window.player.dropped_frames)}
+                  "index": window.index_status.label.text(), "dropped": list(window.player.dropped_frames),
+                  "indexed_s": round(sum(b - a for a, b in window.controls.seekbar.indexed), 1),
+                  "first_picture_s": timings.get("first_picture_s")}
         Path(screenshot).with_suffix(".json").write_text(json.dumps(report), encoding="utf-8")
     window.close()

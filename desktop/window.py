@@ -5,6 +5,7 @@ GUI-thread database connection for the small things (where the viewer is, what t
 from __future__ import annotations
 
 import logging
+import time
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
@@ -25,6 +26,7 @@ from desktop.controls import ControlBar
 from desktop.index_status import IndexStatus
 from desktop.indexer import IndexerThread
 from desktop.keys import install_player_keys
+from desktop.playback_guard import PlaybackGuard
 from desktop.player import MpvPlayer
 from desktop.video import make_view
 
@@ -34,7 +36,6 @@ SUBTITLE_SUFFIXES = {".srt", ".ass", ".ssa", ".vtt", ".sub"}
 MAX_RECENT = 10
 SAVE_EVERY_MS = 5_000
 DROP_CHECK_MS = 2_000
-HOLD_ON_DROPS_S = 10.0
 RESUME_MARGIN_S = 5.0
 STOP_WAIT_MS = 3_000  # closing waits this long for the indexer to finish its batch, then stops it  # a film stopped this close to its end starts again from the beginning
 
@@ -56,7 +57,7 @@ class MainWindow(QMainWindow):
         self.film: Film | None = None
         self.info: MediaInfo | None = None
         self.indexer: IndexerThread | None = None
-        self._drops: tuple[int, int] | None = None  # mpv's drop counters at the last check
+        self.playback_guard = PlaybackGuard()  # whether indexing makes playback drop frames
         self._closed = False
 
         self.player = MpvPlayer(vo=vo, ao=ao, parent=self, hwdec="no")
@@ -190,7 +191,7 @@ class MainWindow(QMainWindow):
         if position is not None and position > info.duration_s - RESUME_MARGIN_S:
             position = None
         self.stack.setCurrentIndex(1)
-        self._drops = None  # the new film's first check sets the baseline (mpv may drop one at start)
+        self.playback_guard.reset()  # mpv's counters start again with the new film
         self._play(info.path, position, watched)
         self.controls.seekbar.set_duration(info.duration_s)
         self.controls.seekbar.set_watched(watched)
@@ -350,13 +351,14 @@ class MainWindow(QMainWindow):
     def _check_playback(self) -> None:
         """Playback has priority: when mpv starts dropping frames, indexing steps aside for a while."""
         if self.film is None or self.player.paused:
+            self.playback_guard.reset()
             return
-        drops = self.player.dropped_frames
-        if self._drops is not None and self.indexer is not None and self.indexer.isRunning() \
-                and sum(drops) > sum(self._drops):
-            self.indexer.hold(HOLD_ON_DROPS_S)
+        indexer = self.indexer
+        running = indexer is not None and indexer.isRunning() and not indexer.paused and not indexer.holding
+        hold = self.playback_guard.observe(time.monotonic(), sum(self.player.dropped_frames), running)
+        if hold and running:
+            indexer.hold(hold)
             self.statusBar().showMessage("Playback is busy: indexing steps aside for a moment", 5_000)
-        self._drops = drops
 
     # playback ---------------------------------------------------------------------------------------
     def _on_time(self, seconds: float) -> None:

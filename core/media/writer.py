@@ -19,6 +19,7 @@ import pysubs2
 from PIL import Image
 
 from core.events import CancelToken, Progress
+from core.prefetch import prefetch
 
 log = logging.getLogger(__name__)
 
@@ -119,34 +120,41 @@ def _render(out, video, sound, audio, spec, duration, progress, cancel) -> None:
     total = int(round(duration * spec.fps))
     audio_pos = 0
     frame_index = 0
-    for shot in spec.shots:
-        n = int(round(shot.duration * spec.fps))
-        picture = Image.fromarray(_rgb(shot.picture))
-        for i in range(n):
-            if cancel is not None:
-                cancel.raise_if_cancelled()
-            u = i / max(1, n - 1)
-            u = u * u * (3 - 2 * u)  # ease in and out
-            box = [a + (b - a) * u for a, b in zip(shot.start, shot.end)]
-            w, h = picture.size
-            crop = (box[0] * w, box[1] * h, (box[0] + box[2]) * w, (box[1] + box[3]) * h)
-            frame = picture.resize(spec.size, Image.BILINEAR, box=crop)
-            vf = av.VideoFrame.from_image(frame)
-            vf.pts = frame_index
-            for packet in video.encode(vf):
-                out.mux(packet)
-            frame_index += 1
-            if sound is not None:
-                until = int(frame_index / spec.fps * AUDIO_RATE)
-                audio_pos = _encode_audio(out, sound, audio, audio_pos, until)
-            if progress is not None and frame_index % spec.fps == 0:
-                progress(Progress("render", frame_index / spec.fps, total / spec.fps))
+    # The pictures are drawn on a thread while the encoder works (both let go of Python's lock): the
+    # sample film is made in about half the time on two cores.
+    for picture in prefetch(_pictures(spec), maxsize=2 * spec.fps, name="film-pictures"):
+        if cancel is not None:
+            cancel.raise_if_cancelled()
+        vf = av.VideoFrame.from_ndarray(picture, format="rgb24")
+        vf.pts = frame_index
+        for packet in video.encode(vf):
+            out.mux(packet)
+        frame_index += 1
+        if sound is not None:
+            until = int(frame_index / spec.fps * AUDIO_RATE)
+            audio_pos = _encode_audio(out, sound, audio, audio_pos, until)
+        if progress is not None and frame_index % spec.fps == 0:
+            progress(Progress("render", frame_index / spec.fps, total / spec.fps))
     for packet in video.encode():
         out.mux(packet)
     if sound is not None:
         _encode_audio(out, sound, audio, audio_pos, len(audio))
         for packet in sound.encode():
             out.mux(packet)
+
+
+def _pictures(spec: FilmSpec):
+    """Every frame of the film as (H, W, 3) uint8: each shot's picture seen through a moving camera."""
+    for shot in spec.shots:
+        n = int(round(shot.duration * spec.fps))
+        picture = Image.fromarray(_rgb(shot.picture))
+        for i in range(n):
+            u = i / max(1, n - 1)
+            u = u * u * (3 - 2 * u)  # ease in and out
+            box = [a + (b - a) * u for a, b in zip(shot.start, shot.end)]
+            w, h = picture.size
+            crop = (box[0] * w, box[1] * h, (box[0] + box[2]) * w, (box[1] + box[3]) * h)
+            yield np.asarray(picture.resize(spec.size, Image.BILINEAR, box=crop))
 
 
 def _encode_audio(out, sound, audio, pos, until, chunk=1024) -> int:
