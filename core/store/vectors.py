@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 
 from core.errors import StoreError
@@ -38,6 +40,7 @@ def unpack_many(blobs: list[bytes], shape: tuple[int, ...], dtype=np.float32) ->
         flat[i] = np.frombuffer(blob, dtype=F16)
     if dtype == np.float16:
         return stored
-    import torch  # converts several times faster than numpy's astype
-
-    return torch.from_numpy(stored).float().numpy()
+    torch = sys.modules.get("torch")  # converts several times faster than numpy's astype, when loaded
+    if torch is not None:  # (answering a question does not load it just for this)
+        return torch.from_numpy(stored).float().numpy()
+    return stored.astype(np.float32)
