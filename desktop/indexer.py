@@ -59,8 +59,10 @@ class IndexerThread(WorkerProcessThread):
     def set_playhead(self, seconds: float | None) -> None:
         """Where the viewer is: the index covers this part first."""
         self._playhead = seconds
-        if seconds is None or self.pid is None:
+        if seconds is None:
             return
+        # Sent even before the worker runs (send() keeps early lines): a viewer who jumps and then pauses
+        # while the worker starts gives no later position to send.
         if self._sent_playhead is None or abs(seconds - self._sent_playhead) >= PLAYHEAD_STEP_S:
             if self.send(f"playhead {seconds:.3f}"):
                 self._sent_playhead = seconds

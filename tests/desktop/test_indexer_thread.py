@@ -13,7 +13,7 @@ def test_indexes_in_the_background_and_reports(qtbot, make_film, isolated_home):
     thread = IndexerThread(make_film(), home=isolated_home)
     progress = []
     thread.progress.connect(progress.append)
-    with qtbot.waitSignal(thread.finished_index, timeout=120_000) as done:
+    with qtbot.waitSignal(thread.finished_index, timeout=300_000) as done:
         thread.start()
     thread.wait(10_000)
     assert done.args[0].complete and done.args[0].result.frames == 12
@@ -24,18 +24,18 @@ def test_pause_cancel_then_resume_next_time(qtbot, make_film, isolated_home):
     film = make_film(seconds_per_shot=60)  # 180 frames: far more than the batch it may finish first
     thread = IndexerThread(film, home=isolated_home)
     try:
-        with qtbot.waitSignal(thread.progress, timeout=60_000, check_params_cb=lambda p: p.stage == "frames"):
+        with qtbot.waitSignal(thread.progress, timeout=180_000, check_params_cb=lambda p: p.stage == "frames"):
             thread.start()
         thread.pause()  # holds between batches
         assert thread.paused
-        with qtbot.waitSignal(thread.finished_index, timeout=60_000) as stopped:
+        with qtbot.waitSignal(thread.finished_index, timeout=180_000) as stopped:
             thread.cancel()
     finally:
         thread.cancel()
         thread.wait(30_000)
     assert not stopped.args[0].complete and 0 < stopped.args[0].result.frames < 180
     again = IndexerThread(film, home=isolated_home)
-    with qtbot.waitSignal(again.finished_index, timeout=120_000) as done:
+    with qtbot.waitSignal(again.finished_index, timeout=300_000) as done:
         again.start()
     again.wait(10_000)
     assert done.args[0].complete and done.args[0].result.frames == 180
@@ -55,7 +55,7 @@ def test_a_thread_left_running_is_noticed(qtbot, make_film, isolated_home):
     from desktop.threads import running_threads
 
     thread = IndexerThread(make_film(seconds_per_shot=60), home=isolated_home)
-    with qtbot.waitSignal(thread.progress, timeout=60_000):
+    with qtbot.waitSignal(thread.progress, timeout=180_000):
         thread.start()
     assert thread in running_threads()
     thread.cancel()

@@ -50,7 +50,7 @@ def _wait_label(qtbot, window, prefix):
 
 
 def playing_past(qtbot, window, seconds: float) -> None:
-    qtbot.waitUntil(lambda: (window.player.position or 0) > seconds, timeout=30_000)
+    qtbot.waitUntil(lambda: (window.player.position or 0) > seconds, timeout=60_000)
 
 
 def test_open_play_pause_and_seek_drive_the_time_display(qtbot, open_window, make_film):
@@ -84,7 +84,7 @@ def test_indexing_shows_progress_and_finishes(qtbot, open_window, make_film):
     with qtbot.waitSignal(window.film_opened, timeout=10_000):
         window.open_film(make_film())
     window.indexer.progress.connect(lambda e: seen.append(window.index_status.label.text()))
-    with qtbot.waitSignal(window.indexer.finished_index, timeout=120_000):
+    with qtbot.waitSignal(window.indexer.finished_index, timeout=300_000):
         pass
     qtbot.waitUntil(lambda: window.index_status.label.text().startswith("Indexed ✓"), timeout=10_000)
     assert any(text.startswith("Indexing the picture") for text in seen)
@@ -103,7 +103,7 @@ def test_closing_mid_index_then_reopening_continues_index_and_position(qtbot, op
     # film played to its end would rightly reopen at the start.
     window.player.pause()
     qtbot.waitUntil(lambda: window.player.paused, timeout=10_000)
-    with qtbot.waitSignal(window.indexer.progress, timeout=60_000,
+    with qtbot.waitSignal(window.indexer.progress, timeout=300_000,
                           check_params_cb=lambda e: any(a < 91.0 <= b for a, b in e.covered)):
         pass
     window.close()
@@ -121,7 +121,7 @@ def test_closing_mid_index_then_reopening_continues_index_and_position(qtbot, op
     again.open_film(film)
     qtbot.waitUntil(lambda: (again.player.position or 0) >= position - 0.5, timeout=20_000)
     assert again.player.position < position + 10  # resumed there, not at the start
-    with qtbot.waitSignal(again.indexer.finished_index, timeout=180_000) as done:
+    with qtbot.waitSignal(again.indexer.finished_index, timeout=600_000) as done:
         pass
     assert done.args[0].complete and 0 < done.args[0].result.added < 120 - partial + 1
     assert done.args[0].result.frames == 120
@@ -140,7 +140,7 @@ def test_a_question_is_answered_and_its_citation_seeks_the_player(qtbot, open_wi
     window.open_film(indexed)
     playing_past(qtbot, window, 0.5)
     window.chat.spoiler_free.setChecked(False)
-    with qtbot.waitSignal(window.answers.answered, timeout=60_000) as answered:
+    with qtbot.waitSignal(window.answers.answered, timeout=180_000) as answered:
         window.chat.input.setText("What did the painter say about the stripes?")
         qtbot.keyClick(window.chat.input, Qt.Key.Key_Return)
     turn = answered.args[1]
@@ -160,13 +160,13 @@ def test_the_spoiler_free_boundary_follows_what_was_watched(qtbot, open_window, 
     qtbot.waitUntil(lambda: "that you've watched" in window.chat.boundary.text(), timeout=10_000)
     assert re.match(r"uses 0:00–0:0[2-4] that you've watched", window.chat.boundary.text())
     assert window.chat.spoiler_free.isChecked()  # on by default
-    with qtbot.waitSignal(window.answers.answered, timeout=60_000) as answered:
+    with qtbot.waitSignal(window.answers.answered, timeout=180_000) as answered:
         window.ask("What did the painter say about the stripes?")
     assert answered.args[1]["citations"] == [] and "Blue stripes" not in answered.args[1]["answer"]
     assert answered.args[1]["window"][-1][1] <= 5.0
     window.chat.spoiler_free.setChecked(False)
     assert window.chat.boundary.isHidden()
-    with qtbot.waitSignal(window.answers.answered, timeout=60_000) as answered:
+    with qtbot.waitSignal(window.answers.answered, timeout=180_000) as answered:
         window.ask("What did the painter say about the stripes?")
     assert 8.5 in answered.args[1]["citations"]
 
@@ -175,7 +175,7 @@ def test_history_is_kept_across_restarts(qtbot, open_window, indexed):
     window = open_window()
     window.open_film(indexed)
     window.chat.spoiler_free.setChecked(False)
-    with qtbot.waitSignal(window.answers.answered, timeout=60_000):
+    with qtbot.waitSignal(window.answers.answered, timeout=180_000):
         window.ask("What does the green garden hide?")
     window.close()
     again = open_window()
@@ -189,7 +189,7 @@ def test_recap_so_far(qtbot, open_window, indexed):
     window = open_window()
     window.open_film(indexed)
     window.chat.spoiler_free.setChecked(False)
-    with qtbot.waitSignal(window.answers.answered, timeout=60_000) as answered:
+    with qtbot.waitSignal(window.answers.answered, timeout=180_000) as answered:
         window.chat.recap_button.click()
     assert answered.args[1]["citations"] and window.chat.entries[-1]["question"] == "Recap so far"
 
@@ -269,13 +269,13 @@ def test_the_indexer_steps_aside_when_asked_and_comes_back(qtbot, make_film, iso
 
     thread = IndexerThread(make_film(seconds_per_shot=60), home=isolated_home)
     try:
-        with qtbot.waitSignal(thread.progress, timeout=60_000, check_params_cb=lambda e: e.stage == "frames"):
+        with qtbot.waitSignal(thread.progress, timeout=180_000, check_params_cb=lambda e: e.stage == "frames"):
             thread.start()
         thread.hold(2.0)
         assert thread.holding
         qtbot.waitUntil(lambda: _state(thread._proc.pid) == "T", timeout=1_000)  # stopped: uses no CPU
         qtbot.waitUntil(lambda: not thread.holding and _state(thread._proc.pid) != "T", timeout=10_000)
-        with qtbot.waitSignal(thread.progress, timeout=60_000):
+        with qtbot.waitSignal(thread.progress, timeout=180_000):
             pass  # and indexes again
     finally:
         thread.cancel()
