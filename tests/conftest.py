@@ -18,6 +18,9 @@ def isolated_home(tmp_path_factory, monkeypatch) -> Path:
     monkeypatch.setenv("MOVIEBUDDY_HOME", str(home))
     monkeypatch.setenv("MOVIEBUDDY_CONFIG", str(home / "settings.json"))
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    # Workers run at nice 19/10 in the app; at that priority a second CPU-heavy job beside the suite
+    # starves them for minutes. The tests check what they do, the playback benchmark their priority.
+    monkeypatch.setenv("MOVIEBUDDY_WORKER_NICE", "0")
     return home
 
 
