@@ -38,8 +38,8 @@ def done_json(event: Done) -> dict:
 class Commands:
     """What the app says on stdin, read on a thread: the viewer's position and the cancel request."""
 
-    def __init__(self, stream) -> None:
-        self.playhead: float | None = None
+    def __init__(self, stream, playhead: float | None = None) -> None:
+        self.playhead = playhead  # set before the reader starts: a position read from stdin must win
         self.cancel = CancelToken()
         self._stream = stream
         threading.Thread(target=self._read, name="commands", daemon=True).start()
@@ -68,8 +68,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         start_worker(args.nice)
-        commands = Commands(sys.stdin)
-        commands.playhead = args.playhead
+        commands = Commands(sys.stdin, args.playhead)
         from core.indexing import index_film
         from core.store import open_store
 

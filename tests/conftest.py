@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import core  # noqa: F401  (first: it limits NumPy's BLAS threads before NumPy loads)
 import numpy as np
 import pytest
 
