@@ -35,10 +35,10 @@ CASES = [
 
 def judge(answer_text: str, citations: list[float], expected, words: list[str]) -> bool:
     """Right when it cites an expected moment (within 6 s: a quote may start a line or two earlier) and
-    says one of the words; for a question the film does not answer, right when it says so and cites
-    nothing."""
+    says one of the words; for a question the film does not answer, right when it says so (citing
+    nothing) or says it is not sure (offering the closest moments, core.calibration)."""
     if expected is None:
-        return not citations and answer_text.startswith("Nothing")
+        return (not citations and answer_text.startswith("Nothing")) or answer_text.startswith("I'm not sure")
     moments = expected if isinstance(expected, list) else [expected]
     cited = any(abs(t - e) <= 6.0 for t in citations for e in moments)
     return cited and any(w.lower() in answer_text.lower() for w in words)

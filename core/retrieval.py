@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from core import coverage
+from core import calibration, coverage
 from core.frame_cache import WindowedFrames
 from core.indexing import moment_texts
 from core.store import Film, Store
@@ -32,19 +32,14 @@ that the their theirs them themselves then there these they this those through t
 we were what when where which while who whom why will with would you your yours yourself yourselves
 tell say says said show shows see seen scene film movie happen happens happened does did anything something
 thing things one ones get got""".split())
-RRF_K = 10
 EDGE_S = 150.0  # "what just happened" looks at this many seconds before the window's edge
-TEXT_FOUND_COS = 0.5
 # Words that say what kind of answer is wanted rather than what it is about.
 INTENT_WORDS = {"name", "named", "called", "introduce", "introduces", "introduced", "introduction", "himself",
                 "herself", "themselves", "mean", "means", "doing", "talk", "talking", "speak", "speaking"}
-PERSON_INTENT = re.compile(r"\b(introduc\w*|who\s+(is|was|are|were)|who's|(his|her|their)\s+name|"
-                           r"what\s+(is|was)\s+(he|she)\s+called)\b", re.I)
-SELF_INTRODUCTION = re.compile(r"\b(I'm|I am|my name is|call me|they call me|this is|meet)\s+(the\s+)?[A-Z]\w+")
 VISUAL_FOUND_CONFIDENCE = 0.42
 VISUAL_FOUND_P = 0.08
 MAX_MOMENTS = 4
-COVERAGE_CANDIDATES = 60
+FOCUS_SCORE = 2.0  # the part a question points at ("what just happened?") outranks any dialogue score (<= 1)
 MAX_MOMENT_S = 40.0  # overlapping moments merge only while the result stays this short
 
 
@@ -82,6 +77,7 @@ class Retrieval:
     indexed: tuple[tuple[float, float], ...] = ()  # the parts of the film whose picture is indexed
     complete: bool = True
     visual_labels: tuple[str, ...] = field(default_factory=tuple)
+    confidence: float = 1.0  # the probability that the moments answer the question (core.calibration)
 
     @property
     def evidence(self) -> list[Evidence]:
@@ -114,25 +110,6 @@ def topic_words(question: str) -> set[str]:
     """The stems of what a question is about (its content words minus words of intent)."""
     return {stem(w) for w in keywords(question) if w not in INTENT_WORDS}
 
-
-MIN_COVERAGE = 0.6
-
-
-def topic_coverage(question: str, text: str) -> float:
-    """The share of what the question is about (its topic words) that a text mentions."""
-    topic = topic_words(question)
-    return len(topic & {stem(w) for w in keywords(text)}) / len(topic) if topic else 0.0
-
-
-def introduces_someone(question: str, text: str) -> bool:
-    """A who-is/introduce question answered by a self-introduction ("I'm Sinbad")."""
-    return bool(PERSON_INTENT.search(question) and not re.search(r"\bname of\b", question, re.I)
-                and SELF_INTRODUCTION.search(text))
-
-
-def supports(question: str, text: str) -> bool:
-    """Whether a text covers most of what the question is about, or introduces the person asked about."""
-    return topic_coverage(question, text) >= MIN_COVERAGE or introduces_someone(question, text)
 
 
 def fts_query(text: str) -> str:
@@ -184,7 +161,8 @@ class Retriever:
         focus = time_focus(question, window, film.duration_s, scenes, now)
         search_window = window.clip(*focus) if focus else window
         lines = lines_in_window(store, film.id, search_window)
-        text_scores, text_found = self._score_lines(film, question, lines, search_window)
+        text_scores, answered = self._score_lines(film, question, lines, search_window)
+        text_found = answered >= calibration.load().not_found_below
         frames = self._frames(film.id, search_window)
         queries = encoder.question_queries(question)
         visual = np.zeros(len(frames.times), np.float32)
@@ -202,42 +180,39 @@ class Retriever:
             indexed=tuple(coverage.describe(coverage.loads(progress["covered"]), film.duration_s))
             if progress else (),
             complete=bool(progress["complete"]) if progress else False,
-            visual_labels=queries.labels if visual_found else ())
+            visual_labels=queries.labels if visual_found else (),
+            confidence=1.0 if focus is not None else max(answered, 1.0 if visual_found else 0.0))
 
-    def _score_lines(self, film, question, lines, window):
-        """Fused rank score per line index, and whether any line really matches the question."""
+    def dialogue_signals(self, film, question, lines, window) -> tuple[np.ndarray, np.ndarray]:
+        """Per line of the window: the cosine of its moment (the line with its neighbours) to the
+        question, and its BM25 from the Porter-stemmed full-text index (0 where it does not match)."""
         if not lines:
-            return np.zeros(0), False
+            return np.zeros(0), np.zeros(0)
         position = {line.id: i for i, line in enumerate(lines)}
-        bm25 = search_lines(self.store, film.id, fts_query(question), window, limit=50)
+        bm25 = np.zeros(len(lines))
+        for line_id, score in search_lines(self.store, film.id, fts_query(question), window, limit=200).items():
+            if line_id in position:
+                bm25[position[line_id]] = score
         ids, vectors = line_vectors(self.store, film.id, self.embedder.id, self.embedder.dim, window)
         if len(ids) < len(lines):  # an index made before moments were embedded: embed in memory
             ids, vectors = [l.id for l in lines], self.embedder.embed(moment_texts(lines))
         q = self.embedder.embed([question])[0]
-        cos = vectors @ q if len(ids) else np.zeros(0)
-        fused = np.zeros(len(lines))
-        for rank, line_id in enumerate(sorted(bm25, key=lambda i: -bm25[i])):
+        cosine = np.zeros(len(lines))
+        for line_id, c in zip(ids, vectors @ q if len(ids) else []):
             if line_id in position:
-                fused[position[line_id]] += 1.0 / (RRF_K + rank)
-        for rank, j in enumerate(np.argsort(-cos)):
-            if ids[j] in position:
-                fused[position[ids[j]]] += 1.0 / (RRF_K + rank)
-        similarity = np.zeros(len(lines))
-        similarity[[position[i] for i in ids if i in position]] = cos[[k for k, i in enumerate(ids) if i in position]]
-        # Check topic coverage on the candidates only: the best fused moments and every full-text hit.
-        candidates = sorted(set(np.argsort(-fused)[:COVERAGE_CANDIDATES].tolist())
-                            | {position[i] for i in bm25 if i in position})
-        texts = moment_texts(lines)
-        coverage, introduces = np.zeros(len(lines)), np.zeros(len(lines), bool)
-        for j in candidates:
-            coverage[j] = topic_coverage(question, texts[j])
-            introduces[j] = introduces_someone(question, texts[j])
-        # a moment answers when it covers most of what the question is about, or half of it and means
-        # something close, or means something very close, or introduces the person asked about
-        supported = (coverage >= MIN_COVERAGE) | ((coverage >= 0.5) & (similarity >= 0.3)) | introduces
-        fused = fused * np.where(supported, 2.0, 1.0)  # moments that touch the question's topic rank first
-        found = bool(supported.any()) or (len(cos) > 0 and float(cos.max()) >= TEXT_FOUND_COS)
-        return fused, found
+                cosine[position[line_id]] = c
+        return cosine, bm25
+
+    def _score_lines(self, film, question, lines, window):
+        """Each line's score as the moment that answers (the calibrated moment model's probability),
+        and the probability that the window answers the question at all."""
+        if not lines:
+            return np.zeros(0), 0.0
+        model = calibration.load()
+        features = calibration.moment_features(*self.dialogue_signals(film, question, lines, window))
+        logits = model.moment_logits(features)
+        answered = model.answered(calibration.answer_features(features, logits))
+        return 1.0 / (1.0 + np.exp(-logits)), answered
 
     def _moments(self, lines, text_scores, frames, visual, visual_found, focus) -> list[Moment]:
         moments = []
@@ -263,10 +238,10 @@ class Retriever:
             recent = [l for l in lines if focus[0] <= l.start <= focus[1]][-4:]
             for l in recent:
                 evidence = [Evidence(l.start, l.end, l.kind, l.text)] + self._frame_evidence(frames, l.start, l.end)
-                moments.append(Moment(l.start, l.end, 0.5, tuple(evidence), "focus"))
+                moments.append(Moment(l.start, l.end, FOCUS_SCORE, tuple(evidence), "focus"))
             if not recent and len(frames.times):
                 t = float(frames.times[-1])
-                moments.append(Moment(t, t, 0.5, tuple(self._frame_evidence(frames, t, t)), "focus"))
+                moments.append(Moment(t, t, FOCUS_SCORE, tuple(self._frame_evidence(frames, t, t)), "focus"))
         return moments
 
     def _frame_evidence(self, frames, start: float, end: float) -> list[Evidence]:

@@ -48,7 +48,7 @@ def test_the_worker_process_answers_over_json_lines(isolated_home, make_film, en
     events = [json.loads(line) for line in done.stdout.splitlines()]
     assert events[0] == {"event": "ready"}
     answers = {e["id"]: e["turn"] for e in events if e["event"] == "answered"}
-    assert answers[1]["citations"] == [] and "Blue stripes" not in answers[1]["answer"]  # spoiler-free
+    assert all(t <= 5 for t in answers[1]["citations"]) and "Blue stripes" not in answers[1]["answer"]  # spoiler-free
     assert 8.5 in answers[2]["citations"]
     assert any(e["event"] == "token" and e["id"] == 2 for e in events)
     assert {"event": "failed", "id": 3, "message": "This film is not in the library yet: it is added when it plays."} \

