@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import sys
 import time
@@ -27,7 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 FILMS = ROOT / "eval" / "films"
-OUT = ROOT / "eval" / "out"
+OUT = Path(os.environ.get("MOVIEBUDDY_EVAL_OUT", ROOT / "eval" / "out"))
 SHARED_MEDIA = ROOT.parent / "shared" / "media"
 NEAR_S = 6.0
 GENERATED_FPS = 0.1  # the picture of a generated film says nothing: index it sparsely
