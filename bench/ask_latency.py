@@ -149,7 +149,10 @@ def main() -> None:
         print(f"| {label} | {f50:.2f} | {fmax:.2f} | {a50:.2f} | {amax:.2f} | {modes} |")
     naive, generated = rows[-1], rows[1]
     print(f"\nnaive / Movie Buddy ({args.llm}): first token {naive[1] / generated[1]:.1f}x, "
-          f"full answer {naive[3] / generated[3]:.1f}x")
+          f"full answer {naive[3] / generated[3]:.1f}x\n")
+    from bench.cli_ask import cold_ask_rows, print_rows
+
+    print_rows(cold_ask_rows(10), 10)
 
 
 if __name__ == "__main__":
