@@ -8,7 +8,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Iterator
 
-from core.answering.grounding import cite, extractive_answer, sentence_supported, split_sentences
+from core.answering.grounding import (cite, confidently_absent, extractive_answer, sentence_supported,
+                                      split_sentences)
 from core.answering.prompt import build_messages
 from core.events import CancelToken
 from core.retrieval import Evidence, Retrieval, Retriever, topic_words
@@ -30,7 +31,7 @@ class Answer:
     evidence: list[Evidence]
     window: Window
     duration_s: float
-    mode: str  # "extractive" | "generated" | "extractive-fallback" | "not-found"
+    mode: str  # "extractive" | "generated" | "extractive-fallback" | "not-found" | "unsure"
     note: str = ""
     timings: dict = field(default_factory=dict)
 
@@ -54,7 +55,7 @@ def answer_question(retriever: Retriever, film: Film, question: str, window: Win
     note = partial_note(retrieval)
     if model is None or not retrieval.found:
         text, citations = extractive_answer(retrieval)
-        mode = "extractive" if retrieval.found else "not-found"
+        mode = "extractive" if retrieval.found else "not-found" if confidently_absent(retrieval) else "unsure"
         timings["first_token_s"] = time.perf_counter() - started
         yield Token(text)
     else:

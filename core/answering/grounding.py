@@ -75,11 +75,25 @@ def cite(sentence: str, evidence: list[Evidence], window_contains) -> list[float
     return sorted({round(t, 3) for t in times if window_contains(t)})
 
 
+def confidently_absent(retrieval: Retrieval) -> bool:
+    """Whether the calibrated probability that the window answers is low enough to say it does not
+    (core.calibration; a threshold fitted for 95% precision, or never when the fit found none)."""
+    from core import calibration
+
+    return retrieval.confidence < calibration.load().not_found_below
+
+
 def not_found(retrieval: Retrieval) -> str:
+    """No moment answers: "Nothing ... shows that." when that is a confident decision, else say so
+    without claiming the film does not show it (a question about the picture, for instance, that the
+    picture's measurements cannot settle)."""
     if retrieval.window.unrestricted:
         where = "the film" if retrieval.complete else "the part of the film indexed so far"
+    else:
+        where = "what you've watched so far"
+    if confidently_absent(retrieval):
         return f"Nothing in {where} shows that."
-    return "Nothing in what you've watched so far shows that."
+    return f"I'm not sure: nothing I can see or hear in {where} answers that clearly."
 
 
 def extractive_answer(retrieval: Retrieval, max_quotes: int = 2) -> tuple[str, list[float]]:
