@@ -5,14 +5,12 @@ GUI-thread database connection for the small things (where the viewer is, what t
 from __future__ import annotations
 
 import logging
-import time
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
-from PySide6.QtWidgets import (QDockWidget, QFileDialog, QLabel, QMainWindow, QPushButton,
+from PySide6.QtWidgets import (QDockWidget, QFileDialog, QLabel, QMainWindow,
                                QStackedWidget, QVBoxLayout, QWidget)
 
-from core import coverage
 from core.config import load_settings, save_settings
 from core.errors import MovieBuddyError
 from core.media.probe import MediaInfo, probe
@@ -24,9 +22,10 @@ from desktop.answers import AnswerService
 from desktop.chat import ChatPanel
 from desktop.controls import ControlBar
 from desktop.index_status import IndexStatus
-from desktop.indexer import IndexerThread
+from desktop.empty_state import empty_page
+from desktop.window_indexing import IndexingMixin
+from desktop.window_view import ViewMixin
 from desktop.keys import install_player_keys
-from desktop.playback_guard import PlaybackGuard
 from desktop.player import MpvPlayer
 from desktop.video import make_view
 
@@ -36,11 +35,10 @@ SUBTITLE_SUFFIXES = {".srt", ".ass", ".ssa", ".vtt", ".sub"}
 MAX_RECENT = 10
 SAVE_EVERY_MS = 5_000
 DROP_CHECK_MS = 2_000
-RESUME_MARGIN_S = 5.0
-STOP_WAIT_MS = 3_000  # closing waits this long for the indexer to finish its batch, then stops it  # a film stopped this close to its end starts again from the beginning
+RESUME_MARGIN_S = 5.0  # a film stopped this close to its end starts again from the beginning
 
 
-class MainWindow(QMainWindow):
+class MainWindow(IndexingMixin, ViewMixin, QMainWindow):
     film_opened = Signal(object)  # core.store.Film
 
     def __init__(self, home: Path | None = None, vo: str = "libmpv", ao: str = "auto", qsettings=None,
@@ -56,8 +54,7 @@ class MainWindow(QMainWindow):
         self.index_automatically = index_automatically
         self.film: Film | None = None
         self.info: MediaInfo | None = None
-        self.indexer: IndexerThread | None = None
-        self.playback_guard = PlaybackGuard()  # whether indexing makes playback drop frames
+        self.init_indexing()
         self._closed = False
 
         self.player = MpvPlayer(vo=vo, ao=ao, parent=self, hwdec="no")
@@ -77,7 +74,8 @@ class MainWindow(QMainWindow):
         self.problem.setWordWrap(True)
         self.problem.hide()
         self.stack = QStackedWidget()
-        self.stack.addWidget(self._empty_state())
+        empty, self.empty_progress = empty_page(self.choose_film, lambda: self.open_sample())
+        self.stack.addWidget(empty)
         player_page = QWidget()
         page = QVBoxLayout(player_page)
         page.setContentsMargins(0, 0, 0, 0)
@@ -130,30 +128,6 @@ class MainWindow(QMainWindow):
         self._save_timer.start()
         self._drop_timer = QTimer(self, interval=DROP_CHECK_MS, timeout=self._check_playback)
         self._drop_timer.start()
-
-    # the empty state ------------------------------------------------------------------------------
-    def _empty_state(self) -> QWidget:
-        page = QWidget()
-        layout = QVBoxLayout(page)
-        layout.addStretch(1)
-        title = QLabel("Open a film to start")
-        title.setObjectName("emptyTitle")
-        text = QLabel("Drop a film here, or use File ▸ Open. Movie Buddy plays it, learns it while you "
-                      "watch, and answers questions about it in the panel on the right, without spoiling "
-                      "what you have not seen yet.")
-        text.setObjectName("emptyText")
-        text.setWordWrap(True)
-        self.empty_progress = QLabel("")
-        self.empty_progress.setObjectName("emptyText")
-        button = QPushButton("Open a film…")
-        button.clicked.connect(self.choose_film)
-        sample = QPushButton("Watch the sample film")
-        sample.clicked.connect(lambda: self.open_sample())
-        for widget in (title, text, button, sample, self.empty_progress):
-            layout.addWidget(widget, 0, Qt.AlignmentFlag.AlignHCenter)
-        text.setMaximumWidth(560)
-        layout.addStretch(2)
-        return page
 
     # opening films --------------------------------------------------------------------------------
     def choose_film(self) -> None:
@@ -231,12 +205,6 @@ class MainWindow(QMainWindow):
 
         return conversations.film_turns(self.store, self.film.id)
 
-    def _indexed_ranges(self) -> list:
-        progress = self.store.latest_progress(self.film.id) if self.film else None
-        if progress is None:
-            return []
-        return coverage.describe(coverage.loads(progress["covered"]), self.film.duration_s)
-
     def close_film(self) -> None:
         """Save where the viewer is and stop indexing the current film (it resumes next time)."""
         if self.film is None:
@@ -281,90 +249,7 @@ class MainWindow(QMainWindow):
                 self.add_subtitles(path)
         event.acceptProposedAction()
 
-    # indexing ---------------------------------------------------------------------------------------
-    def start_indexing(self, playhead: float | None = None) -> None:
-        if self.info is None or (self.indexer is not None and self.indexer.isRunning()):
-            return
-        progress = self.store.latest_progress(self.film.id)
-        if progress is not None and progress["complete"]:
-            self._show_index_state()
-            return
-        indexer = IndexerThread(self.info.path, self.home, vision=self.settings.vision, fps=self.settings.fps,
-                                parent=self)
-        indexer.set_playhead(playhead)
-        indexer.progress.connect(self._on_index_progress)
-        indexer.finished_index.connect(self._on_index_done)
-        indexer.failed.connect(self._on_index_failed)
-        self.indexer = indexer
-        self.index_status.set_running()
-        self.index_status.label.setText("Starting to index…")
-        indexer.start()
-
-    def _on_index_progress(self, event) -> None:
-        if self.indexer is None or self.sender() is not self.indexer:
-            return  # a stopped film's indexer reporting late
-        self.index_status.show_progress(event)
-        if event.covered:
-            self.controls.seekbar.set_indexed(event.covered)
-
-    def _on_index_done(self, done) -> None:
-        if self.indexer is None or self.sender() is not self.indexer:
-            return
-        self._show_index_state()
-
-    def _on_index_failed(self, message: str) -> None:
-        self.index_status.set_idle("Indexing stopped")
-        self.show_problem(f"Indexing stopped: {message}. What was indexed is kept; questions use it.")
-
-    def _show_index_state(self) -> None:
-        if self.film is None:
-            self.index_status.set_idle("No film open")
-            return
-        ranges = self._indexed_ranges()
-        self.controls.seekbar.set_indexed(ranges)
-        progress = self.store.latest_progress(self.film.id)
-        if progress is not None and progress["complete"]:
-            frames = self.store.frame_count(self.film.id, progress["encoder_id"])
-            self.index_status.set_idle(f"Indexed ✓ {frames} frames, {len(self.store.scenes(self.film.id))} scenes")
-        else:
-            done = sum(b - a for a, b in ranges)
-            if not done:
-                self.index_status.set_idle("Not indexed yet: Index ▸ Index this film now")
-                return
-            self.index_status.set_idle(f"Indexed {clock(done)} of {clock(self.film.duration_s)} (stopped)",
-                                       done / self.film.duration_s if self.film.duration_s else 0.0)
-
-    def _pause_indexing(self, paused: bool) -> None:
-        if self.indexer is not None:
-            self.indexer.pause() if paused else self.indexer.resume()
-
-    def stop_indexing(self, wait: bool = False) -> None:
-        indexer, self.indexer = self.indexer, None
-        if indexer is not None:
-            indexer.cancel()
-            if wait and not indexer.wait(STOP_WAIT_MS):
-                indexer.kill_signal("SIGTERM")  # still loading its models: every batch is committed
-                indexer.wait()
-        if not self._closed:
-            self._show_index_state()
-
-    def _check_playback(self) -> None:
-        """Playback has priority: when mpv starts dropping frames, indexing steps aside for a while."""
-        if self.film is None or self.player.paused:
-            self.playback_guard.reset()
-            return
-        indexer = self.indexer
-        running = indexer is not None and indexer.isRunning() and not indexer.paused and not indexer.holding
-        hold = self.playback_guard.observe(time.monotonic(), sum(self.player.dropped_frames), running)
-        if hold and running:
-            indexer.hold(hold)
-            self.statusBar().showMessage("Playback is busy: indexing steps aside for a moment", 5_000)
-
     # playback ---------------------------------------------------------------------------------------
-    def _on_time(self, seconds: float) -> None:
-        if self.indexer is not None:
-            self.indexer.set_playhead(seconds)
-
     def _on_watched(self, ranges) -> None:
         self.chat.set_boundary(ranges)
 
@@ -379,27 +264,6 @@ class MainWindow(QMainWindow):
         if position is not None:
             save_position(self.store, self.film.id, position)
         save_watched(self.store, self.film.id, self.player.tracker.ranges)
-
-    def toggle_fullscreen(self) -> None:
-        self.set_fullscreen(not self.isFullScreen())
-
-    def set_fullscreen(self, on: bool) -> None:
-        if on == self.isFullScreen():
-            return
-        for widget in (self.menuBar(), self.statusBar(), self.chat_dock):
-            widget.setVisible(not on)
-        self.showFullScreen() if on else self.showNormal()
-
-    def take_screenshot(self) -> None:
-        if self.film is None:
-            return
-        folder = Path(self.qsettings.value("screenshots", str(self.home / "screenshots")))
-        try:
-            path = self.player.screenshot(folder)
-        except Exception as exc:  # mpv refuses when no picture is shown yet
-            self.show_problem(f"Could not take a screenshot: {exc}")
-            return
-        self.statusBar().showMessage(f"Screenshot saved: {path}", 5_000)
 
     # questions --------------------------------------------------------------------------------------
     def question_window(self) -> Window:
