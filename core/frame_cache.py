@@ -63,6 +63,7 @@ class WindowedFrames:
         self.patches = np.zeros((0, self.grid * self.grid, self.dim), np.float32)
         self.brightness = np.zeros(0, np.float32)
         self.colours_json: list[str] = []
+        self.colourfulness = np.zeros(0, np.float32)
 
     def get(self, window: Window) -> FrameBatch:
         with self._lock:
@@ -72,7 +73,8 @@ class WindowedFrames:
             else:
                 self._read(window, difference(window, self.window))
             self.window = window
-            return FrameBatch(self.times, self.content, self.patches, self.brightness, self.colours_json)
+            return FrameBatch(self.times, self.content, self.patches, self.brightness, self.colours_json,
+                              self.colourfulness)
 
     def _read(self, window: Window, new: Window | None) -> None:
         extra, extra_params = "", []
@@ -89,6 +91,7 @@ class WindowedFrames:
         self.content = np.concatenate([self.content, read.content])[order]
         self.patches = np.concatenate([self.patches, read.patches])[order]
         self.brightness = np.concatenate([self.brightness, read.brightness])[order]
+        self.colourfulness = np.concatenate([self.colourfulness, read.colourfulness])[order]
         colours = self.colours_json + read.colours_json
         self.colours_json = [colours[i] for i in order]
         self._seen.update(r[0] for r in rows)

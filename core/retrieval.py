@@ -33,6 +33,8 @@ we were what when where which while who whom why will with would you your yours 
 tell say says said show shows see seen scene film movie happen happens happened does did anything something
 thing things one ones get got""".split())
 EDGE_S = 150.0  # "what just happened" looks at this many seconds before the window's edge
+# Words that place a question just before the viewer's position, when there is one (the player's playhead).
+RECENT_WORDS = {"just", "recently", "ago", "last", "now"}
 # Words that say what kind of answer is wanted rather than what it is about.
 INTENT_WORDS = {"name", "named", "called", "introduce", "introduces", "introduced", "introduction", "himself",
                 "herself", "themselves", "mean", "means", "doing", "talk", "talking", "speak", "speaking"}
@@ -134,6 +136,8 @@ def time_focus(question: str, window: Window, duration_s: float, scenes: list[di
         return (scenes[0]["start"], scenes[0]["end"]) if scenes else (0.0, min(edge, 60.0))
     if re.search(r"\b(last scene|the end\b|ending|final scene)", q):
         return (scenes[-1]["start"], scenes[-1]["end"]) if scenes else (max(0.0, edge - 60), edge)
+    if now is not None and RECENT_WORDS & set(re.findall(r"[a-z]+", q)):
+        return (max(0.0, now - EDGE_S), now)  # asked while watching: "just", "a moment ago" mean before the playhead
     return None
 
 
@@ -182,6 +186,29 @@ class Retriever:
             complete=bool(progress["complete"]) if progress else False,
             visual_labels=queries.labels if visual_found else (),
             confidence=1.0 if focus is not None else max(answered, 1.0 if visual_found else 0.0))
+
+    def picture(self, film: Film, question: str, retrieval: Retrieval):
+        """A question about the picture (colour or black and white, light or dark, a colour, a thing seen)
+        answered from the window's measured frames (core.picture), or None when it is not one or the
+        picture is not indexed. The part it measures: the question's time focus, or for "what colour is
+        ...?" the best moment found."""
+        from core import picture
+
+        ask = picture.picture_question(question)
+        probabilities = getattr(self.encoder, "concept_probabilities", None)
+        if ask is None or (ask.kind == "thing" and probabilities is None):
+            return None
+        window = retrieval.window.clip(*retrieval.focus) if retrieval.focus else retrieval.window
+        frames = self._frames(film.id, window)
+        moment = retrieval.focus
+        if moment is None and ask.kind == "colour_of" and retrieval.moments:
+            best = max(retrieval.moments, key=lambda m: (m.reason == "visual", m.score))
+            moment = (best.start, best.end)
+        if retrieval.window.unrestricted:
+            where = "the film" if retrieval.complete else "the part of the film indexed so far"
+        else:
+            where = "what you've watched so far"
+        return picture.answer_picture(ask, frames, probabilities, where, moment)
 
     def dialogue_signals(self, film, question, lines, window) -> tuple[np.ndarray, np.ndarray]:
         """Per line of the window: the cosine of its moment (the line with its neighbours) to the

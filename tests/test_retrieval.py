@@ -109,3 +109,14 @@ def test_just_now_means_where_the_viewer_is():
     assert time_focus("What just happened?", Window.whole(), 3600.0, [], now=1000.0) == (1000.0 - EDGE_S, 1000.0)
     assert time_focus("What just happened?", Window.until(500.0), 3600.0, []) == (500.0 - EDGE_S, 500.0)
     assert time_focus("Who is this?", Window.whole(), 3600.0, [], now=60.0) == (0.0, 60.0)
+
+
+def test_a_question_about_the_recent_past_looks_before_the_playhead():
+    from core.retrieval import EDGE_S, time_focus
+
+    for question in ("What did she just ask him?", "What happened in the last bit?", "Who was that a moment ago?"):
+        assert time_focus(question, Window.whole(), 3600.0, [], now=900.0) == (900.0 - EDGE_S, 900.0), question
+    # without a playhead "just" has nothing to refer to, and "the last scene" still means the film's end
+    assert time_focus("What did she just ask him?", Window.whole(), 3600.0, []) is None
+    scenes = [{"start": 0.0, "end": 30.0}, {"start": 3500.0, "end": 3600.0}]
+    assert time_focus("What happens in the last scene?", Window.whole(), 3600.0, scenes, now=900.0) == (3500.0, 3600.0)

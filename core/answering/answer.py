@@ -31,7 +31,7 @@ class Answer:
     evidence: list[Evidence]
     window: Window
     duration_s: float
-    mode: str  # "extractive" | "generated" | "extractive-fallback" | "not-found" | "unsure"
+    mode: str  # "extractive" | "generated" | "extractive-fallback" | "measured" | "not-found" | "unsure"
     note: str = ""
     timings: dict = field(default_factory=dict)
 
@@ -53,7 +53,13 @@ def answer_question(retriever: Retriever, film: Film, question: str, window: Win
     retrieval = retriever.retrieve(film, with_context(question, history), window, now=now)
     timings = {"retrieval_s": time.perf_counter() - started}
     note = partial_note(retrieval)
-    if model is None or not retrieval.found:
+    measured = retriever.picture(film, question, retrieval)
+    if measured is not None:  # a question about the picture: answered from its measurements
+        text, citations = measured.text, measured.citations
+        mode = "measured" if measured.sure else "unsure"
+        timings["first_token_s"] = time.perf_counter() - started
+        yield Token(text)
+    elif model is None or not retrieval.found:
         text, citations = extractive_answer(retrieval)
         mode = "extractive" if retrieval.found else "not-found" if confidently_absent(retrieval) else "unsure"
         timings["first_token_s"] = time.perf_counter() - started

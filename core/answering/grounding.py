@@ -144,7 +144,8 @@ def hedging(confidence: float) -> str:
 
 def _sentence_around(top: Evidence, said: list[Evidence]) -> list[Evidence]:
     """The best line with the lines that finish its sentence (or start it): subtitles, and automatic
-    captions most of all, often split a sentence over several lines."""
+    captions most of all, often split a sentence over several lines; a line that asks is quoted with
+    the reply that follows it."""
     lines = sorted((e for e in said if e.kind == top.kind and abs(e.t - top.t) <= QUOTE_SPAN_S), key=lambda e: e.t)
     i = lines.index(top)
     group = [top]
@@ -154,6 +155,9 @@ def _sentence_around(top: Evidence, said: list[Evidence]) -> list[Evidence]:
         group.append(nxt)
     if len(group) < 3 and i > 0 and not re.search(r"[.!?…\"”]\s*$", lines[i - 1].text):
         group.insert(0, lines[i - 1])
+    j = lines.index(group[-1]) + 1
+    if j < len(lines) and group[-1].text.rstrip().endswith("?"):
+        group.append(lines[j])  # a question is quoted with its reply: the reply is what answers it
     return group
 
 

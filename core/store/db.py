@@ -54,6 +54,7 @@ class FrameBatch:
     patches: np.ndarray
     brightness: np.ndarray
     colours_json: list[str]
+    colourfulness: np.ndarray | None = None  # (F,), NaN where not measured (frames of an older index)
 
     def colours(self, j: int) -> list:
         """Frame j's named colours, [[name, share], ...] (parsed only for the frames described)."""
@@ -186,14 +187,15 @@ class Store:
         stored are skipped, so running a job twice adds nothing. Returns the number added."""
         rows = [
             (film_id, encoder_id, float(t), vectors.pack(c), vectors.pack(p), col.brightness,
-             json.dumps(col.colours))
+             json.dumps(col.colours), col.colourfulness)
             for t, c, p, col in zip(times, content, patches, colours)
         ]
         with self.transaction() as conn:
             before = conn.total_changes
             conn.executemany(
-                """INSERT OR IGNORE INTO frames (film_id, encoder_id, t, content, patches, brightness, colours)
-                   VALUES (?, ?, ?, ?, ?, ?, ?)""", rows)
+                """INSERT OR IGNORE INTO frames (film_id, encoder_id, t, content, patches, brightness, colours,
+                                                 colourfulness)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?)""", rows)
             added = conn.total_changes - before
             self._record_progress(conn, film_id, encoder_id, fps, (after, max(times)), seconds)
         return added

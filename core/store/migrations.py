@@ -167,3 +167,10 @@ def m0004(db) -> None:
             CASE WHEN complete THEN (SELECT duration_s FROM films WHERE films.id = film_id)
                  ELSE indexed_until_s END))
         WHERE indexed_until_s IS NOT NULL OR complete""")
+
+
+@migrations(name="0005_frame_colourfulness")
+def m0005(db) -> None:
+    # How colourful each frame is (Hasler and Suesstrunk's measure on 0..1 pixels): black-and-white
+    # pictures measure near 0. NULL for frames indexed before it was measured.
+    db.execute("ALTER TABLE frames ADD COLUMN colourfulness REAL")

@@ -67,12 +67,12 @@ def store_line_vectors(store: Store, embedder_id: str, ids: list[int], matrix: n
                          [(i, embedder_id, vectors.pack(v)) for i, v in zip(ids, matrix)])
 
 
-FRAME_COLUMNS = "id, t, content, {patches}, brightness, colours"
+FRAME_COLUMNS = "id, t, content, {patches}, brightness, colours, colourfulness"
 
 
 def frame_rows(store: Store, film_id: int, encoder_id: str, window: Window, with_patches: bool = True,
                extra: str = "", extra_params=()) -> list:
-    """Rows (id, t, content, patches, brightness, colours) of the frames inside the window, in time
+    """Rows (id, t, content, patches, brightness, colours, colourfulness) of the frames inside the window, in time
     order; ``extra`` narrows the SQL further (for example to rows not read before)."""
     cond, params = window.sql("t")
     columns = FRAME_COLUMNS.format(patches="patches" if with_patches else "NULL")
@@ -91,6 +91,7 @@ def batch_from_rows(rows, dim: int, grid: int, with_patches: bool = True,
         else np.zeros((len(rows), 0, dim), patches_dtype),
         brightness=np.array([r[4] or 0.0 for r in rows], np.float32),
         colours_json=[r[5] for r in rows],
+        colourfulness=np.array([np.nan if r[6] is None else r[6] for r in rows], np.float32),
     )
 
 

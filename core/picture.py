@@ -1,0 +1,237 @@
+"""What the picture can tell, answered from measurements rather than from dialogue.
+
+- colour or black and white: each frame's colourfulness (Hasler and Suesstrunk's measure, stored at
+  indexing; 0 for a grey picture), over the window or the part a question points at;
+- light or dark, day or night: each frame's mean brightness;
+- the main colours of a moment: the named colours measured on its frames;
+- things seen: the classifier's concepts gathered into everyday words (core.picture_words), per scene.
+
+A question about the picture gets "Yes, at 0:12 (...)" or "I could not see any ...", always with what was
+measured, so the viewer can judge it."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from core import picture_words
+from core.timefmt import clock
+
+BW_BELOW = 0.03  # colourfulness under half of Hasler and Suesstrunk's "slightly colourful" (15/255)
+BW_SHARE = 0.9  # a part is "in black and white" when this share of its frames is (and "in colour" when
+#                 no more than 1 - BW_SHARE is)
+DARK_BELOW = 0.2  # mean luma under which a picture reads as dark (night, or an unlit room)
+LIGHT_ABOVE = 0.35  # mean luma over which it reads as light (daylight, or a lit room)
+SEEN_P = 0.3  # an everyday word "is seen" where its summed classifier probability reaches this
+MONO_WORDS = {"black", "white", "grey", "gray", "monochrome", "greyscale", "grayscale", "b&w", "colour",
+              "color", "colours", "colors", "coloured", "colored", "technicolor", "technicolour", "sepia"}
+LIGHT_WORDS = {"daytime", "daylight", "nighttime", "dark", "darkness", "bright", "sunny", "sunlight", "dusk",
+               "dawn", "moonlight", "lit"}  # "day" and "night" only together ("day or night?")
+# Words that ask what can be seen (a question naming a thing without them is usually about the story).
+SEEING_WORDS = {"see", "seen", "saw", "shown", "appear", "appears", "appeared", "visible", "onscreen", "picture",
+                "image", "shot", "frame", "wear", "wears", "wearing", "look", "looks"}
+COLOUR_NAMES = {"red", "orange", "yellow", "green", "cyan", "blue", "purple", "pink", "black", "white", "grey",
+                "gray", "brown"}
+
+
+@dataclass(frozen=True)
+class PictureQuestion:
+    kind: str  # "colour_mode" | "colour_of" | "light" | "thing"
+    things: tuple[str, ...] = ()  # everyday words the question names
+    yes_no: bool = False  # asked as a yes/no question ("Is there a dog?")
+
+
+@dataclass(frozen=True)
+class PictureAnswer:
+    text: str
+    citations: list[float]
+    sure: bool  # measured clearly (True) or a hedged "could not see" (False)
+
+
+def picture_question(question: str) -> PictureQuestion | None:
+    """What a question asks of the picture, from the words it uses for colour, light and things: an
+    attribute of the picture (colour or black and white, a colour, light or dark), or a thing when the
+    question asks what is seen ("Do you see a car?", "Is there a dog?", "What animal is by the gate?")."""
+    tokens = re.findall(r"[a-z&]+", question.lower())
+    words = set(tokens)
+    things = tuple(picture_words.words_in(question))
+    colour_words = words & MONO_WORDS
+    yes_no = bool(tokens) and tokens[0] in {"is", "was", "are", "were", "does", "did", "do", "has", "have"}
+    if "black" in words and "white" in words or words & {"monochrome", "greyscale", "grayscale", "b&w", "sepia"} \
+            or colour_words and yes_no and not things:  # "Is the film in colour?"
+        return PictureQuestion("colour_mode", things)
+    if colour_words & {"colour", "color", "colours", "colors", "coloured", "colored"}:
+        return PictureQuestion("colour_of", things)
+    if words & LIGHT_WORDS or {"day", "night"} <= words:
+        return PictureQuestion("light", things)
+    if things and (words & SEEING_WORDS or _asks_existence(tokens) or _asks_kind(tokens)):
+        return PictureQuestion("thing", things, yes_no)
+    return None
+
+
+def _asks_existence(tokens: list[str]) -> bool:
+    """ "Is there a ...", "Are there any ...": a question whether something is there."""
+    return len(tokens) > 1 and tokens[0] in {"is", "are", "was", "were"} and tokens[1] == "there"
+
+
+def _asks_kind(tokens: list[str]) -> bool:
+    """ "What animal ...", "Which kind of vehicle ...": the question asks to name a thing seen."""
+    if not tokens or tokens[0] not in {"what", "which"}:
+        return False
+    rest = tokens[1:]
+    if rest[:2] and rest[0] in {"kind", "sort", "type"} and rest[1] == "of":
+        rest = rest[2:]
+    return bool(rest) and picture_words.word_of(rest[0]) is not None
+
+
+def black_and_white(colourfulness: np.ndarray, colours_json) -> np.ndarray:
+    """(F,) bool: which frames are black and white. Frames indexed before colourfulness was measured
+    (NaN) are judged from their named colours: only black, white and grey."""
+    values = np.asarray(colourfulness, np.float64) if colourfulness is not None else np.full(len(colours_json), np.nan)
+    result = values < BW_BELOW
+    for j in np.flatnonzero(np.isnan(values)):
+        named = json.loads(colours_json[j] or "[]")
+        result[j] = sum(share for name, share in named if name in ("black", "white", "grey")) >= BW_SHARE
+    return result
+
+
+def answer_picture(ask: PictureQuestion, frames, probabilities, where: str,
+                   moment: tuple[float, float] | None = None) -> PictureAnswer | None:
+    """Answer ``ask`` from the frames of the window (a FrameBatch). ``probabilities(content)`` gives the
+    classifier's (F, 1000) probabilities; ``where`` names the window ("the film", "what you've watched
+    so far"); ``moment``: the part the question points at (a time focus or the best moment found), if any."""
+    if not len(frames.times):
+        return None
+    part = _part(frames.times, moment)
+    seen = _things(frames, probabilities, ask.things) if ask.things else None
+    if ask.kind == "thing" or (ask.kind in ("colour_mode", "light") and seen is not None and seen[1]):
+        if seen is None:
+            return None
+        if ask.kind == "thing" or not seen[1]:
+            return _thing_answer(ask.things, seen, where, ask.yes_no)
+        part = np.isin(np.arange(len(frames.times)), seen[1])  # measure where the thing is seen
+    if ask.kind == "colour_mode":
+        return _colour_mode(frames, part, where, moment)
+    if ask.kind == "light":
+        return _light(frames, part, where, moment)
+    if ask.kind == "colour_of":
+        return _colour_of(frames, part if moment is not None or seen is None or not seen[1]
+                          else np.isin(np.arange(len(frames.times)), seen[1]))
+    return None
+
+
+def _part(times: np.ndarray, moment) -> np.ndarray:
+    if moment is None:
+        return np.ones(len(times), bool)
+    inside = (times >= moment[0] - 1.5) & (times <= moment[1] + 1.5)
+    if not inside.any():
+        inside[int(np.argmin(np.abs(times - (moment[0] + moment[1]) / 2)))] = True
+    return inside
+
+
+def _things(frames, probabilities, things) -> tuple[list[tuple[str, float, float]], list[int]]:
+    """For each named word (a kind like "animal" is replaced by the narrower words under it): the best
+    (word, probability, time), and the frames where any of them is seen."""
+    names, probs = picture_words.everyday_probabilities(probabilities(frames.content))
+    best, hits = [], set()
+    for thing in things:
+        candidates = [thing]
+        if thing in picture_words.KINDS:
+            members = set(picture_words.EVERYDAY[thing])
+            candidates = [n for n in names if n != thing and n not in picture_words.KINDS
+                          and set(picture_words.EVERYDAY[n]) <= members] or [thing]
+        for name in candidates:
+            column = probs[:, names.index(name)]
+            j = int(np.argmax(column))
+            best.append((name, float(column[j]), float(frames.times[j])))
+            hits.update(np.flatnonzero(column >= SEEN_P).tolist())
+    best.sort(key=lambda item: -item[1])
+    return best, sorted(hits)
+
+
+def _thing_answer(things, seen, where: str, yes_no: bool) -> PictureAnswer:
+    best, hits = seen
+    found = [item for item in best if item[1] >= SEEN_P]
+    if not found:
+        name, p, t = best[0]
+        asked = " or ".join(things)
+        return PictureAnswer(f"I could not see any {asked} in {where}: the picture classifier's best guess was "
+                             f"{name} at {clock(t)} ({p:.0%}).", [], False)
+    parts, citations = [], []
+    for name, p, t in found[:3]:
+        parts.append(f"at {clock(t)} the picture looks like {_article(name)} ({p:.0%})")
+        citations.append(t)
+    text = "; ".join(parts) + " (a guess from the image)."
+    return PictureAnswer("Yes, " + text if yes_no else text[0].upper() + text[1:], citations, True)
+
+
+def _colour_mode(frames, part, where: str, moment) -> PictureAnswer:
+    mono = black_and_white(frames.colourfulness, frames.colours_json)[part]
+    times = frames.times[part]
+    share = float(mono.mean())
+    scope = f"At {clock(times[0])}" if moment is not None else f"In {where}"
+    cite = [float(times[len(times) // 2])] if moment is not None else []
+    if share >= BW_SHARE:
+        text = f"{scope} the picture is black and white: {share:.0%} of the frames measured have no colour."
+    elif share <= 1 - BW_SHARE:
+        text = f"{scope} the picture is in colour: {1 - share:.0%} of the frames measured have colour."
+    else:
+        runs = _runs(times, mono)
+        listed = ", ".join(f"{clock(a)}-{clock(b)}" for a, b in runs[:4])
+        text = f"{scope} the picture is mostly in colour ({1 - share:.0%} of the frames measured); black and " \
+               f"white at {listed}."
+        cite = [a for a, _ in runs[:2]]
+    return PictureAnswer(text, cite, True)
+
+
+def _light(frames, part, where: str, moment) -> PictureAnswer:
+    levels = frames.brightness[part].astype(np.float64)
+    times = frames.times[part]
+    level = float(np.mean(levels))
+    scope = f"At {clock(times[0])}" if moment is not None else f"In {where}"
+    if moment is None and len(levels) > 1:  # over a whole film: how much is light and how much is dark
+        light, dark = float(np.mean(levels > LIGHT_ABOVE)), float(np.mean(levels < DARK_BELOW))
+        j = int(np.argmax(levels)) if light >= dark else int(np.argmin(levels))
+        verdict = "light, like daytime" if light >= dark else "dark, like night"
+        return PictureAnswer(f"{scope} the picture is mostly {verdict}: {light:.0%} of the frames measured are "
+                             f"light and {dark:.0%} dark; for example at {clock(times[j])} (brightness {levels[j]:.2f}).",
+                             [float(times[j])], abs(light - dark) > 0.3)
+    verdict = ("dark, like night or an unlit room" if level < DARK_BELOW else
+               "light, like daytime or a lit room" if level > LIGHT_ABOVE else "dim, neither bright day nor night")
+    return PictureAnswer(f"{scope} the picture is {verdict} (measured brightness {level:.2f} of 1).",
+                         [float(times[len(times) // 2])], level < DARK_BELOW or level > LIGHT_ABOVE)
+
+
+def _colour_of(frames, part) -> PictureAnswer:
+    totals: dict[str, float] = {}
+    idx = np.flatnonzero(part)
+    for j in idx:
+        for name, share in frames.colours(int(j)):
+            totals[name] = totals.get(name, 0.0) + share / len(idx)
+    named = [n for n, s in sorted(totals.items(), key=lambda kv: -kv[1]) if s >= 0.05][:3]
+    t = float(frames.times[idx[len(idx) // 2]])
+    if not named:
+        return PictureAnswer(f"At {clock(t)} no colour stands out in the picture.", [t], False)
+    return PictureAnswer(f"At {clock(t)} the picture's main colours are {', '.join(named)} (measured from the "
+                         "pixels; which thing has which colour is a guess).", [t], True)
+
+
+def _runs(times: np.ndarray, mask: np.ndarray) -> list[tuple[float, float]]:
+    runs, start = [], None
+    for t, m in zip(times, mask):
+        if m and start is None:
+            start = t
+        if not m and start is not None:
+            runs.append((float(start), float(prev)))
+            start = None
+        prev = t
+    if start is not None:
+        runs.append((float(start), float(times[-1])))
+    return runs
+
+
+def _article(word: str) -> str:
+    return ("an " if word[0] in "aeiou" else "a ") + word
