@@ -26,6 +26,7 @@ BW_SHARE = 0.9  # a part is "in black and white" when this share of its frames i
 DARK_BELOW = 0.2  # mean luma under which a picture reads as dark (night, or an unlit room)
 LIGHT_ABOVE = 0.35  # mean luma over which it reads as light (daylight, or a lit room)
 SEEN_P = 0.3  # an everyday word "is seen" where its summed classifier probability reaches this
+APPEARANCE_GAP_S = 5.0  # a thing gone from the picture for longer than this appears again after
 MONO_WORDS = {"black", "white", "grey", "gray", "monochrome", "greyscale", "grayscale", "b&w", "colour",
               "color", "colours", "colors", "coloured", "colored", "technicolor", "technicolour", "sepia"}
 LIGHT_WORDS = {"daytime", "daylight", "nighttime", "dark", "darkness", "bright", "sunny", "sunlight", "dusk",
@@ -145,11 +146,24 @@ def _things(frames, probabilities, things) -> tuple[list[tuple[str, float, float
                           and set(picture_words.EVERYDAY[n]) <= members] or [thing]
         for name in candidates:
             column = probs[:, names.index(name)]
-            j = int(np.argmax(column))
-            best.append((name, float(column[j]), float(frames.times[j])))
-            hits.update(np.flatnonzero(column >= SEEN_P).tolist())
+            seen = np.flatnonzero(column >= SEEN_P)
+            hits.update(seen.tolist())
+            for run in _appearances(frames.times, seen) or [[int(np.argmax(column))]]:
+                j = max(run, key=lambda k: column[k])  # each appearance at its clearest frame
+                best.append((name, float(column[j]), float(frames.times[j])))
     best.sort(key=lambda item: -item[1])
     return best, sorted(hits)
+
+
+def _appearances(times: np.ndarray, seen: np.ndarray) -> list[list[int]]:
+    """Frame indices where a thing is seen, split where it is gone for more than APPEARANCE_GAP_S."""
+    runs: list[list[int]] = []
+    for j in seen:
+        if runs and times[j] - times[runs[-1][-1]] <= APPEARANCE_GAP_S:
+            runs[-1].append(int(j))
+        else:
+            runs.append([int(j)])
+    return runs
 
 
 def _thing_answer(things, seen, where: str, yes_no: bool) -> PictureAnswer:
@@ -160,9 +174,12 @@ def _thing_answer(things, seen, where: str, yes_no: bool) -> PictureAnswer:
         asked = " or ".join(things)
         return PictureAnswer(f"I could not see any {asked} in {where}: the picture classifier's best guess was "
                              f"{name} at {clock(t)} ({p:.0%}).", [], False)
-    parts, citations = [], []
-    for name, p, t in found[:3]:
-        parts.append(f"at {clock(t)} the picture looks like {_article(name)} ({p:.0%})")
+    parts, citations, named = [], [], set()
+    for name, p, t in sorted(found[:3], key=lambda item: item[2]):
+        again = name in named
+        parts.append(f"again at {clock(t)} ({p:.0%})" if again else
+                     f"at {clock(t)} the picture looks like {_article(name)} ({p:.0%})")
+        named.add(name)
         citations.append(t)
     text = "; ".join(parts) + " (a guess from the image)."
     return PictureAnswer("Yes, " + text if yes_no else text[0].upper() + text[1:], citations, True)

@@ -131,3 +131,11 @@ def test_a_thing_seen_is_answered_yes_with_its_time_and_an_absent_one_is_not_cla
     none = picture.answer_picture(picture.picture_question("Is there a bus?"), frames, frames.probabilities,
                                   "the film")
     assert none.text.startswith("I could not see any bus in the film") and none.citations == [] and not none.sure
+
+
+def test_each_appearance_of_a_thing_is_cited():
+    frames = _Frames([0.0, 1.0, 2.0, 20.0, 21.0, 40.0], ["tabby", "tabby", None, None, "tabby", None], 0.8)
+    answer = picture.answer_picture(picture.picture_question("Do you see the cat?"), frames, frames.probabilities,
+                                    "the film")
+    assert answer.citations == [0.0, 21.0]
+    assert answer.text.startswith("Yes, at 0:00 the picture looks like a cat (80%); again at 0:21 (80%)")
