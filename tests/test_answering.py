@@ -188,3 +188,20 @@ def test_a_partly_indexed_film_answers_from_what_is_indexed(store, make_film, en
     retriever = Retriever(store, encoder, default_embedder())
     answer = list(answer_question(retriever, film, "What does the green garden hide?", Window.whole()))[-1]
     assert "is indexed for" in answer.note and "hides a box" in answer.text
+
+
+def test_the_quote_is_the_exchange_around_the_best_line():
+    from core.answering.grounding import _sentence_around
+
+    said = [Evidence(100.0, 101.5, "dialogue", "Why can't we go back?"),
+            Evidence(102.0, 103.0, "dialogue", "This is not some game."),
+            Evidence(104.0, 106.0, "dialogue", "We could easily die out here."),
+            Evidence(107.0, 108.0, "dialogue", "Are you coming?"),
+            Evidence(109.5, 110.0, "dialogue", "In a minute."),
+            Evidence(130.0, 131.0, "dialogue", "Much later.")]
+    # the line that matched with the lines either side: the neighbour is often what answers
+    assert [e.t for e in _sentence_around(said[1], said)] == [100.0, 102.0, 104.0]
+    # a line that asks is followed by its reply
+    assert [e.t for e in _sentence_around(said[2], said)] == [102.0, 104.0, 107.0, 109.5]
+    # nothing further than the moment that was searched
+    assert [e.t for e in _sentence_around(said[5], said)] == [130.0]

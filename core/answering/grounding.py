@@ -11,7 +11,7 @@ from core.timefmt import clock, parse_time
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'“(\[])")
 _TIME = re.compile(r"\[?\b(\d{1,2}:\d{2}(?::\d{2})?)\b\]?")
 _NAME_OR_NUMBER = re.compile(r"\b([A-Z][a-z]+|\d+(?:[.,]\d+)?)\b")
-QUOTE_SPAN_S = 4.5
+EXCHANGE_S = 6.0  # the lines quoted around the best one: as far as the moment that was searched
 UNSURE_QUOTES = 3
 SECOND_QUOTE = 0.75
 # Words of telling and showing that an answer may use without the evidence containing them.
@@ -143,18 +143,12 @@ def hedging(confidence: float) -> str:
 
 
 def _sentence_around(top: Evidence, said: list[Evidence]) -> list[Evidence]:
-    """The best line with the lines that finish its sentence (or start it): subtitles, and automatic
-    captions most of all, often split a sentence over several lines; a line that asks is quoted with
-    the reply that follows it."""
-    lines = sorted((e for e in said if e.kind == top.kind and abs(e.t - top.t) <= QUOTE_SPAN_S), key=lambda e: e.t)
+    """The moment around the best line, as it was searched: the line with the lines just before and
+    after it (an exchange: the line that matched is often the question or the cue, its neighbour the
+    answer), each within EXCHANGE_S of it; a line that asks at the end is followed by its reply."""
+    lines = sorted((e for e in said if e.kind == top.kind and abs(e.t - top.t) <= EXCHANGE_S), key=lambda e: e.t)
     i = lines.index(top)
-    group = [top]
-    for nxt in lines[i + 1:]:
-        if len(group) >= 3 or re.search(r"[.!?…\"”]\s*$", group[-1].text):
-            break
-        group.append(nxt)
-    if len(group) < 3 and i > 0 and not re.search(r"[.!?…\"”]\s*$", lines[i - 1].text):
-        group.insert(0, lines[i - 1])
+    group = lines[max(0, i - 1):i + 2]
     j = lines.index(group[-1]) + 1
     if j < len(lines) and group[-1].text.rstrip().endswith("?"):
         group.append(lines[j])  # a question is quoted with its reply: the reply is what answers it
