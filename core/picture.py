@@ -108,19 +108,16 @@ def answer_picture(ask: PictureQuestion, frames, probabilities, where: str,
         return None
     part = _part(frames.times, moment)
     seen = _things(frames, probabilities, ask.things) if ask.things else None
-    if ask.kind == "thing" or (ask.kind in ("colour_mode", "light") and seen is not None and seen[1]):
-        if seen is None:
-            return None
-        if ask.kind == "thing" or not seen[1]:
-            return _thing_answer(ask.things, seen, where, ask.yes_no)
-        part = np.isin(np.arange(len(frames.times)), seen[1])  # measure where the thing is seen
+    if ask.kind == "thing":
+        return _thing_answer(ask.things, seen, where, ask.yes_no) if seen else None
+    if moment is None and seen is not None and seen[1]:  # "is the car red?": measure where the car is seen
+        part = np.isin(np.arange(len(frames.times)), seen[1])
     if ask.kind == "colour_mode":
         return _colour_mode(frames, part, where, moment)
     if ask.kind == "light":
         return _light(frames, part, where, moment)
     if ask.kind == "colour_of":
-        return _colour_of(frames, part if moment is not None or seen is None or not seen[1]
-                          else np.isin(np.arange(len(frames.times)), seen[1]))
+        return _colour_of(frames, part)
     return None
 
 
