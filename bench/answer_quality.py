@@ -30,7 +30,7 @@ def main() -> None:
     from core.sample import ensure_sample
     from core.store import open_store
     from core.text_embed import default_embedder
-    from core.window import Window
+    from core.spoiler_window import Window
 
     home = Path(tempfile.mkdtemp(prefix="qa-bench-"))
     store = open_store(home)

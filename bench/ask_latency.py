@@ -58,9 +58,8 @@ def main() -> None:
     from core.indexing import embed_moments
     from core.retrieval import Retriever
     from core.store import open_store
-    from core.store.windowed import lines_in_window
     from core.text_embed import default_embedder
-    from core.window import Window
+    from core.spoiler_window import Window
 
     torch.set_num_threads(2)
     home = Path(tempfile.mkdtemp(prefix="ask-bench-"))
@@ -114,7 +113,7 @@ def main() -> None:
                      ", ".join(sorted(set(modes)))))
 
     # Naive baseline: all dialogue of the window in the prompt, truncated to the model's context.
-    lines = lines_in_window(store, film.id, windows[1])
+    lines = store.lines_in_window(film.id, windows[1])
     context = getattr(getattr(model, "model", None), "config", None)
     limit = getattr(context, "max_position_embeddings", 8192) - 200
     tokenizer = getattr(model, "tokenizer", None)

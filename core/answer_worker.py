@@ -5,25 +5,25 @@ would hold Python's lock that drawing the film's frames needs, and playback woul
 time a question is asked. So it runs here, for the window's life, and keeps one Retriever per film (the
 frames read for one question stay in memory for the next) and its models warm.
 
-- stdin, one JSON object a line: ``{"ask": {"id", "fingerprint", "question", "window", "kind", "now"}}``
-  (``window``: a list of [start, end] or null for the whole film; ``kind``: "ask" or "recap"),
-  ``{"stop": true}`` (stop the answer being made and those waiting), ``{"llm": NAME}``.
-- stdout, one JSON event a line: ``token``, ``answered`` (the turn), ``thumbnails`` (PNG files of the
-  evidence frames, in the data folder's cache), ``failed``, and ``ready`` once the models are loaded."""
+Both directions speak core.protocol's messages, one JSON line each: in, ``Ask`` (a question or a recap),
+``StopAnswers`` (stop the answer being made and those waiting) and ``UseModel``; out, ``AnswerToken``,
+``Answered`` (the Turn), ``Thumbnails`` (PNG files of the evidence frames, in the data folder's cache),
+``Failed``, and ``Ready`` once the models are loaded."""
 
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import queue
 import sys
 import threading
 from pathlib import Path
 
+from core import protocol, session
 from core.errors import MovieBuddyError
 from core.events import CancelToken
-from core.window import Window
+from core.protocol import Answered, AnswerToken, Ask, Failed, Ready, StopAnswers, Thumbnails, UseModel
+from core.turn import Turn
 from core.worker_io import emit, start_worker
 
 log = logging.getLogger(__name__)
@@ -31,17 +31,6 @@ THUMB_WIDTH = 160
 MAX_THUMBNAILS = 8
 WARM_UP_AFTER_S = 8.0  # load the models this long after starting (or at the first question): a film is
 # starting to play when the window opens, and mpv needs the machine most in its first seconds
-
-
-def turn_of(answer) -> dict:
-    """An answer as the chat panel shows and the history stores it."""
-    data = answer.as_json()
-    return {"question": answer.question, "answer": answer.text, "citations": data["citations"],
-            "evidence": data["evidence"], "window": data["window"], "note": answer.note}
-
-
-def window_of(ranges) -> Window:
-    return Window.whole() if ranges is None else Window.watched([tuple(r) for r in ranges])
 
 
 class Answerer:
@@ -62,73 +51,49 @@ class Answerer:
     def set_llm(self, llm: str | None) -> None:
         self.llm, self._model = llm or None, None
 
-    def serve(self, request: dict, cancel: CancelToken) -> None:
-        rid = request["id"]
+    def serve(self, request: Ask, cancel: CancelToken) -> None:
+        rid = request.id
         if cancel.cancelled:
-            self.emit({"event": "failed", "id": rid, "message": "Stopped."})
+            self.emit(Failed("Stopped.", rid))
             return
         try:
-            film = self.store.film_by_fingerprint(request["fingerprint"])
+            film = self.store.film_by_fingerprint(request.fingerprint)
             if film is None:
                 raise MovieBuddyError("This film is not in the library yet: it is added when it plays.")
-            window = window_of(request.get("window"))
-            if request.get("kind") == "recap":
-                turn = self._recap(film, request["question"], window)
+            window = request.spoiler_window()
+            if request.task == "recap":
+                turn: Turn | None = session.recap_turn(self.store, film, window, request.question)
             else:
-                turn = self._answer(film, rid, request["question"], window, request.get("now"), cancel)
+                turn = self._answer(film, request, window, cancel)
             if turn is None:
-                self.emit({"event": "failed", "id": rid, "message": "Stopped."})
+                self.emit(Failed("Stopped.", rid))
                 return
-            self.emit({"event": "answered", "id": rid, "turn": turn})
-            times = sorted({e["t"] for e in turn["evidence"] if e["kind"] == "frame"} | set(turn["citations"]))
+            self.emit(Answered(rid, turn))
+            times = turn.frame_times()
             if times and not cancel.cancelled:
-                self.emit({"event": "thumbnails", "id": rid, "files": self._thumbnails(film, times[:MAX_THUMBNAILS])})
+                self.emit(Thumbnails(rid, self._thumbnails(film, times[:MAX_THUMBNAILS])))
         except MovieBuddyError as exc:
-            self.emit({"event": "failed", "id": rid, "message": str(exc)})
+            self.emit(Failed(str(exc), rid))
         except Exception as exc:  # shown in the window, never only in a terminal
             log.exception("answering failed")
-            self.emit({"event": "failed", "id": rid, "message": f"Could not answer: {exc}"})
+            self.emit(Failed(f"Could not answer: {exc}", rid))
 
-    def _answer(self, film, rid, question, window, now, cancel) -> dict | None:
-        from core import conversations
-        from core.answering import Answer, Token, answer_question
+    def _answer(self, film, request: Ask, window, cancel) -> Turn | None:
+        from core.answering import Token
 
-        conversation = conversations.latest(self.store, film.id) or conversations.start(self.store, film.id)
-        history = conversations.history(self.store, conversation)
-        for event in answer_question(self._retriever(film), film, question, window, self._answering_model(),
-                                     cancel=cancel, history=history, with_quotes=True, now=now):
+        for event in session.ask(self.store, self._retriever(film), film, request.question, window,
+                                 self._answering_model(), now=request.now, cancel=cancel):
             if isinstance(event, Token):
-                self.emit({"event": "token", "id": rid, "text": event.text})
-            elif isinstance(event, Answer):
-                if cancel.cancelled:
-                    return None
-                conversations.add_turn(self.store, conversation, event)
-                return turn_of(event)
+                self.emit(AnswerToken(request.id, event.text))
+            elif isinstance(event, Turn):
+                return event
         return None
 
-    def _recap(self, film, question, window) -> dict:
-        from core.recap import recap
-        from core.text_embed import default_embedder
-
-        progress = self.store.latest_progress(film.id)
-        if progress is None:
-            raise MovieBuddyError("Nothing is indexed yet: the recap needs the film's scenes.")
-        made = recap(self.store, film, progress["encoder_id"], window, default_embedder())
-        return {"question": question, "answer": made.text, "citations": made.citations, "evidence": [],
-                "window": window.as_json(film.duration_s), "note": ""}
-
     def _retriever(self, film):
-        from core import encoders
-        from core.retrieval import Retriever
-        from core.text_embed import default_embedder
-
         progress = self.store.latest_progress(film.id)
-        name = encoders.name_of(progress["encoder_id"]) if progress else None
-        key = (film.id, name)
+        key = (film.id, progress["encoder_id"] if progress else None)
         if key not in self._retrievers:
-            encoder = encoders.create(name, cache_dir=self.store.home / "cache")
-            self.store.ensure_encoder(encoder.id, encoder.dim, encoder.grid)  # a film not indexed yet has none
-            self._retrievers = {key: Retriever(self.store, encoder, default_embedder())}  # one film at a time
+            self._retrievers = {key: session.retriever_for(self.store, film)}  # one film at a time
         return self._retrievers[key]
 
     def _answering_model(self):
@@ -162,7 +127,7 @@ class Requests:
     """Reads stdin on a thread: questions queue up; a stop cancels the current one and those waiting."""
 
     def __init__(self, stream) -> None:
-        self.queue: queue.Queue[dict | None] = queue.Queue()
+        self.queue: queue.Queue[Ask | UseModel | None] = queue.Queue()
         self.current = CancelToken()
         self._stopped_through = 0
         self._stream = stream
@@ -174,17 +139,14 @@ class Requests:
     def _read(self) -> None:
         latest = 0
         for line in self._stream:
-            try:
-                message = json.loads(line)
-            except ValueError:
-                continue
-            if "ask" in message:
-                latest = max(latest, int(message["ask"]["id"]))
+            message = protocol.decode(line)
+            if isinstance(message, Ask):
+                latest = max(latest, message.id)
                 self.queue.put(message)
-            elif message.get("stop"):
+            elif isinstance(message, StopAnswers):
                 self._stopped_through = latest
                 self.current.cancel()
-            elif "llm" in message:
+            elif isinstance(message, UseModel):
                 self.queue.put(message)
         self.current.cancel()
         self.queue.put(None)  # the app went away
@@ -210,19 +172,18 @@ def main(argv: list[str] | None = None) -> int:
             if pending == [None]:
                 return 0  # closed before anything was asked
             answerer.warm_up()
-            emit({"event": "ready"})
+            emit(Ready())
             while (message := pending.pop(0) if pending else requests.queue.get()) is not None:
-                if "llm" in message:
-                    answerer.set_llm(message["llm"])
+                if isinstance(message, UseModel):
+                    answerer.set_llm(message.llm)
                     continue
-                request = message["ask"]
                 requests.current = CancelToken()
-                if requests.stopped(int(request["id"])):
+                if requests.stopped(message.id):
                     requests.current.cancel()
-                answerer.serve(request, requests.current)
+                answerer.serve(message, requests.current)
     except Exception as exc:  # the store could not be opened, or a model could not load
         log.exception("the answerer stopped")
-        emit({"event": "failed", "id": 0, "message": f"Answers are unavailable: {exc}"})
+        emit(Failed(f"Answers are unavailable: {exc}"))
         return 1
     return 0
 

@@ -15,6 +15,7 @@ from core import __version__
 from core.config import load_settings
 from core.errors import MovieBuddyError, SubtitleError, UnknownBackend, UnusableMedia
 from core.events import CancelToken, Done, Progress
+from core.progress_bar import ProgressBar
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_INPUT, EXIT_CANCELLED = 0, 1, 2, 3, 130
 log = logging.getLogger("moviebuddy")
@@ -106,15 +107,6 @@ def _store():
     return open_store()
 
 
-def _known_film(store, movie: Path):
-    """The stored film for a path (by content fingerprint), probing it to check it is a film."""
-    from core.media.probe import probe
-    from core.store import fingerprint
-
-    info = probe(movie)
-    return info, store.film_by_fingerprint(fingerprint(info.path))
-
-
 def cmd_index(args) -> int:
     import torch
 
@@ -152,27 +144,14 @@ def cmd_index(args) -> int:
     return EXIT_OK
 
 
-def film_status(store, info, film) -> dict:
-    """The status object of ``moviebuddy status`` (a film not yet indexed reports zeros)."""
-    progress = store.latest_progress(film.id) if film else None
-    frames = store.frame_count(film.id, progress["encoder_id"]) if progress else 0
-    return {
-        "frames": frames,
-        "duration_s": round(info.duration_s, 3),
-        "indexed_until_s": progress["indexed_until_s"] if progress else None,
-        "complete": bool(progress["complete"]) if progress else False,
-        "dialogue_lines": store.dialogue_count(film.id) if film else 0,
-        "dialogue_sources": store.dialogue_sources(film.id) if film else [],
-        "scenes": len(store.scenes(film.id)) if film else 0,
-    }
-
-
 def cmd_status(args) -> int:
+    from core.film_state import film_state
+    from core.session import known_film
     from core.timefmt import clock
 
     with _store() as store:
-        info, film = _known_film(store, args.movie)
-        status = film_status(store, info, film)
+        info, film = known_film(store, args.movie)
+        status = film_state(store, film, info.duration_s).status_json()
     if args.json:
         print(json.dumps(status))
         return EXIT_OK
@@ -186,10 +165,11 @@ def cmd_status(args) -> int:
 
 
 def cmd_scenes(args) -> int:
+    from core.session import known_film
     from core.timefmt import clock
 
     with _store() as store:
-        info, film = _known_film(store, args.movie)
+        info, film = known_film(store, args.movie)
         scenes = store.scenes(film.id) if film else []
     if args.json:
         print(json.dumps(scenes))
@@ -204,7 +184,7 @@ def cmd_scenes(args) -> int:
 
 def _window(args):
     from core.timefmt import parse_time
-    from core.window import Window, parse_ranges
+    from core.spoiler_window import Window, parse_ranges
 
     try:
         if getattr(args, "watched", None):
@@ -220,57 +200,42 @@ class UsageError(MovieBuddyError):
     """A malformed argument value."""
 
 
-def _indexed_film(store, movie: Path):
-    info, film = _known_film(store, movie)
-    if film is None or store.latest_progress(film.id) is None:
-        raise UnusableMedia(f"{movie.name}: not indexed yet; run: moviebuddy index {movie}")
-    return film
-
-
 def cmd_ask(args) -> int:
-    from core import conversations, encoders
-    from core.answering import Answer, Token, answer_question, create_model
-    from core.retrieval import Retriever
-    from core.text_embed import default_embedder
+    from core import session
+    from core.answering import Token, create_model
+    from core.turn import Turn
 
     window = _window(args)
     with _store() as store:
-        film = _indexed_film(store, args.movie)
-        encoder_id = store.latest_progress(film.id)["encoder_id"]
-        encoder = encoders.create(encoders.name_of(encoder_id), cache_dir=store.home / "cache")
+        film = session.indexed_film(store, args.movie)
         model = create_model(args.llm or load_settings().llm, store.home)
-        conversation = None if args.new else conversations.latest(store, film.id)
-        conversation = conversation or conversations.start(store, film.id)
-        history = conversations.history(store, conversation)
-        retriever = Retriever(store, encoder, default_embedder())
-        result = None
-        for event in answer_question(retriever, film, args.question, window, model, history=history,
-                                     with_quotes=not args.no_quotes):
+        turn = None
+        for event in session.ask(store, session.retriever_for(store, film), film, args.question, window, model,
+                                 new_conversation=args.new, with_quotes=not args.no_quotes):
             if isinstance(event, Token) and not args.json:
                 print(event.text, end="", flush=True)
-            elif isinstance(event, Answer):
-                result = event
-        conversations.add_turn(store, conversation, result)
+            elif isinstance(event, Turn):
+                turn = event
+    assert turn is not None  # not cancelled: the CLI has no stop
     if args.json:
-        print(json.dumps(result.as_json()))
+        print(json.dumps(turn.as_json()))
         return EXIT_OK
     from core.timefmt import clock
 
     print()
-    if result.note:
-        print(f"({result.note})")
-    if result.citations:
-        print("Moments: " + ", ".join(f"[{clock(t)}]" for t in result.citations))
+    if turn.note:
+        print(f"({turn.note})")
+    if turn.citations:
+        print("Moments: " + ", ".join(f"[{clock(t)}]" for t in turn.citations))
     return EXIT_OK
 
 
 def cmd_recap(args) -> int:
-    from core.recap import recap
+    from core import session
 
     window = _window(args)
     with _store() as store:
-        film = _indexed_film(store, args.movie)
-        result = recap(store, film, store.latest_progress(film.id)["encoder_id"], window)
+        result = session.recap(store, session.indexed_film(store, args.movie), window)
     if args.json:
         print(json.dumps({"recap": result.text, "citations": result.citations, "cached": result.cached}))
     else:
@@ -287,49 +252,6 @@ def cmd_sample(args) -> int:
         path = ensure_sample(target, progress=bar.update)
     print(path)
     return EXIT_OK
-
-
-class ProgressBar:
-    """A tqdm bar on stderr, fed with Progress events (silent when stderr is not a terminal in CI logs)."""
-
-    def __init__(self, title: str) -> None:
-        self.title = title
-        self._bar = None
-
-    def __enter__(self) -> "ProgressBar":
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
-
-    def update(self, event: Progress) -> None:
-        if not sys.stderr.isatty():
-            self._plain(event)
-            return
-        from tqdm import tqdm
-
-        if self._bar is None:
-            unit = "s of film" if event.unit == "s" else event.unit
-            self._bar = tqdm(total=round(event.total, 1), desc=self.title, unit=unit, file=sys.stderr,
-                             leave=False, dynamic_ncols=True,
-                             bar_format="{desc}: {percentage:3.0f}%|{bar}| {n:.0f}/{total:.0f} {unit} "
-                                        "[{elapsed}<{remaining}]{postfix}")
-        self._bar.total = round(event.total, 1)
-        self._bar.n = round(min(event.done, event.total), 1)
-        self._bar.set_postfix_str(event.message, refresh=False)
-        self._bar.refresh()
-
-    def _plain(self, event: Progress) -> None:
-        """Without a terminal (logs, pipes): one line per tenth of the way."""
-        step = int(event.fraction * 10)
-        if step > getattr(self, "_last_step", -1):
-            self._last_step = step
-            print(f"{self.title}: {step * 10}% {event.message}".rstrip(), file=sys.stderr, flush=True)
-
-    def close(self) -> None:
-        if self._bar is not None:
-            self._bar.close()
-            self._bar = None
 
 
 COMMANDS = {"index": cmd_index, "status": cmd_status, "scenes": cmd_scenes, "ask": cmd_ask, "recap": cmd_recap,

@@ -12,9 +12,9 @@ import threading
 import numpy as np
 
 from core.store import Store
-from core.store.db import FrameBatch
-from core.store.windowed import batch_from_rows, frame_rows
-from core.window import Window
+from core.store import FrameBatch
+from core.store.frames import batch_from_rows
+from core.spoiler_window import Window
 
 
 def contains(outer: Window, inner: Window) -> bool:
@@ -81,7 +81,7 @@ class WindowedFrames:
         if new is not None:  # only what the last read could not have seen
             new_cond, new_params = new.sql("t")
             extra, extra_params = f"AND (id > ? OR {new_cond})", [self.max_id, *new_params]
-        rows = frame_rows(self.store, self.film_id, self.encoder_id, window, extra=extra, extra_params=extra_params)
+        rows = self.store.frame_rows(self.film_id, self.encoder_id, window, extra=extra, extra_params=extra_params)
         rows = [r for r in rows if r[0] not in self._seen]
         if not rows:
             return

@@ -2,11 +2,10 @@
 
 The app's player must never wait for the indexer. In one process they would share Python's lock: while
 the indexer imports torch or loads its models, the window cannot draw mpv's frames on time. So the app
-runs this worker at the lowest CPU priority and talks to it through lines:
+runs this worker at the lowest CPU priority and talks to it through lines.
 
-- stdin, one command a line: ``playhead SECONDS`` (where the viewer is), ``cancel``.
-- stdout, one JSON event a line: ``{"event": "progress", ...}``, ``{"event": "done", ...}``,
-  ``{"event": "failed", "message": ...}``.
+Both directions speak core.protocol's messages, one JSON line each: in, ``Playhead`` (where the viewer
+is) and ``CancelIndexing``; out, ``IndexProgress``, then ``IndexDone`` or ``Failed``.
 
 Each batch is committed as it is made, so stopping the process at any moment (pause is SIGSTOP, a crash
 or a kill) loses nothing that was stored."""
@@ -18,21 +17,18 @@ import logging
 import sys
 import threading
 
+from core import protocol
 from core.errors import MovieBuddyError
 from core.events import CancelToken, Done, Progress
+from core.protocol import CancelIndexing, Failed, IndexDone, IndexProgress, Playhead
 from core.worker_io import emit, start_worker
 
 
-def progress_json(event: Progress) -> dict:
-    return {"event": "progress", "stage": event.stage, "done": event.done, "total": event.total,
-            "message": event.message, "covered": [list(r) for r in event.covered]}
-
-
-def done_json(event: Done) -> dict:
+def done_message(event: Done) -> IndexDone:
     result = event.result
-    data = result.as_json() if result is not None else {}
-    data.update(event="done", complete=event.complete, added=getattr(result, "added", 0))
-    return data
+    return IndexDone(frames=getattr(result, "frames", 0), added=getattr(result, "added", 0),
+                     dialogue_lines=getattr(result, "dialogue_lines", 0), complete=event.complete,
+                     seconds=getattr(result, "seconds", 0.0))
 
 
 class Commands:
@@ -46,13 +42,10 @@ class Commands:
 
     def _read(self) -> None:
         for line in self._stream:
-            word, _, rest = line.strip().partition(" ")
-            if word == "playhead":
-                try:
-                    self.playhead = float(rest)
-                except ValueError:
-                    pass
-            elif word == "cancel":
+            message = protocol.decode(line)
+            if isinstance(message, Playhead):
+                self.playhead = float(message.seconds)
+            elif isinstance(message, CancelIndexing):
                 self.cancel.cancel()
         self.cancel.cancel()  # the app went away: stop after this batch
 
@@ -75,13 +68,13 @@ def main(argv: list[str] | None = None) -> int:
         with open_store(args.home) as store:
             for event in index_film(store, args.film, vision=args.vision, fps=args.fps, cancel=commands.cancel,
                                     playhead=lambda: commands.playhead, background=True):
-                emit(progress_json(event) if isinstance(event, Progress) else done_json(event))
+                emit(IndexProgress(event) if isinstance(event, Progress) else done_message(event))
     except MovieBuddyError as exc:
-        emit({"event": "failed", "message": str(exc)})
+        emit(Failed(str(exc)))
         return 3
     except Exception as exc:  # reported to the window as one line
         logging.getLogger(__name__).exception("indexing failed")
-        emit({"event": "failed", "message": f"indexing stopped: {exc}"})
+        emit(Failed(f"indexing stopped: {exc}"))
         return 1
     return 0
 

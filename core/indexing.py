@@ -23,6 +23,7 @@ from core.media.probe import MediaInfo, probe
 from core.media import subtitles
 from core.prefetch import prefetch
 from core.scenes import derive_scenes
+from core.spoiler_window import Window
 from core.store import Film, Store, fingerprint
 
 log = logging.getLogger(__name__)
@@ -189,7 +190,7 @@ def _store_batch(store, film, encoder, fps, batch, started, after) -> int:
 
 def update_scenes(store: Store, film: Film, encoder, duration_s: float) -> list:
     """Derive scenes from all stored frames of the film and store them (replacing earlier ones)."""
-    frames = store.load_frames(film.id, encoder.id, with_patches=False)
+    frames = store.frames_in_window(film.id, encoder.id, Window.whole(), with_patches=False)
     scenes = derive_scenes(frames.times, frames.content, frames.all_colours(), duration_s,
                            concepts=getattr(encoder, "concepts", None), brightness=frames.brightness)
     store.replace_scenes(film.id, encoder.id, [s.as_json() for s in scenes])
@@ -238,18 +239,16 @@ def moment_texts(lines, neighbours: int = 1, max_gap_s: float = 10.0) -> list[st
 
 def embed_moments(store: Store, film_id: int, embedder=None) -> int:
     """Store a sentence embedding for every dialogue line's moment that has none yet; returns how many."""
-    from core.store.windowed import lines_in_window, missing_line_vectors, store_line_vectors
     from core.text_embed import default_embedder
-    from core.window import Window
 
     embedder = embedder or default_embedder()
-    missing = set(missing_line_vectors(store, film_id, embedder.id))
+    missing = set(store.missing_line_vectors(film_id, embedder.id))
     if not missing:
         return 0
-    lines = lines_in_window(store, film_id, Window.whole())
+    lines = store.lines_in_window(film_id, Window.whole())
     texts = moment_texts(lines)
     todo = [(line.id, text) for line, text in zip(lines, texts) if line.id in missing]
-    store_line_vectors(store, embedder.id, [i for i, _ in todo], embedder.embed([t for _, t in todo]))
+    store.store_line_vectors(embedder.id, [i for i, _ in todo], embedder.embed([t for _, t in todo]))
     return len(todo)
 
 

@@ -234,16 +234,17 @@ def _colour_of(frames, part) -> PictureAnswer:
 
 
 def _runs(times: np.ndarray, mask: np.ndarray) -> list[tuple[float, float]]:
-    runs, start = [], None
-    for t, m in zip(times, mask):
+    """The (first, last) times of each run of consecutive frames where ``mask`` holds."""
+    runs: list[tuple[float, float]] = []
+    start: float | None = None
+    for j, (t, m) in enumerate(zip(times, mask)):
         if m and start is None:
-            start = t
+            start = float(t)
         if not m and start is not None:
-            runs.append((float(start), float(prev)))
+            runs.append((start, float(times[j - 1])))
             start = None
-        prev = t
     if start is not None:
-        runs.append((float(start), float(times[-1])))
+        runs.append((start, float(times[-1])))
     return runs
 
 

@@ -10,10 +10,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from core.store import Film, Store
-from core.store.windowed import line_vectors, lines_in_window, scenes_in_window
 from core.text_embed import MiniLM
 from core.timefmt import clock
-from core.window import Window
+from core.spoiler_window import Window
 
 MAX_PARTS = 12
 COLOUR_WORDS = {"red", "orange", "yellow", "green", "cyan", "blue", "purple", "pink", "black", "white", "grey",
@@ -31,12 +30,11 @@ def recap(store: Store, film: Film, encoder_id: str, window: Window, embedder=No
     """The story so far over ``window``; returns the cached recap if nothing changed since."""
     window_key = json.dumps(window.as_json(film.duration_s))
     index_key = _index_key(store, film.id, encoder_id)
-    row = store.conn.execute("SELECT index_key, text, citations FROM recaps WHERE film_id = ? AND window_key = ?",
-                             (film.id, window_key)).fetchone()
-    if row and row[0] == index_key:
-        return Recap(row[1], json.loads(row[2]), cached=True)
-    scenes = scenes_in_window(store, film.id, encoder_id, window)
-    lines = lines_in_window(store, film.id, window)
+    cached = store.cached_recap(film.id, window_key, index_key)
+    if cached is not None:
+        return Recap(*cached, cached=True)
+    scenes = store.scenes_in_window(film.id, encoder_id, window)
+    lines = store.lines_in_window(film.id, window)
     if not scenes and not lines:
         return Recap("Nothing has been watched and indexed yet.", [])
     if not scenes:
@@ -60,9 +58,7 @@ def recap(store: Store, film: Film, encoder_id: str, window: Window, embedder=No
         parts.append(f"{clock(start)}-{clock(end)}: {seen}{quotes}".rstrip())
         citations.append(round(start, 3))
     text = "\n".join(parts)
-    with store.transaction() as conn:
-        conn.execute("""INSERT OR REPLACE INTO recaps (film_id, window_key, index_key, text, citations)
-                        VALUES (?, ?, ?, ?, ?)""", (film.id, window_key, index_key, text, json.dumps(citations)))
+    store.save_recap(film.id, window_key, index_key, text, citations)
     return Recap(text, citations)
 
 
@@ -76,7 +72,7 @@ def _vectors(store, film, lines, window, embedder) -> np.ndarray | None:
         return None
     dim = embedder.dim if embedder else MiniLM.dim
     embedder_id = embedder.id if embedder else MiniLM.id
-    ids, vectors = line_vectors(store, film.id, embedder_id, dim, window)
+    ids, vectors = store.line_vectors(film.id, embedder_id, dim, window)
     if len(ids) == len(lines):
         return vectors
     return None

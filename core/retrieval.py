@@ -13,14 +13,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from core import calibration, coverage
+from core import calibration
+from core.film_state import index_coverage
 from core.frame_cache import WindowedFrames
 from core.indexing import moment_texts
 from core.store import Film, Store
-from core.store.windowed import frames_in_window, line_vectors, lines_in_window, scenes_in_window, search_lines
 from core.timefmt import parse_time
 from core.tokens import context_tokens
-from core.window import Window
+from core.spoiler_window import Window
 
 log = logging.getLogger(__name__)
 
@@ -152,7 +152,7 @@ class Retriever:
         """The window's frames; a question that narrows to a time focus reads just that part."""
         if window is not None and not window.unrestricted and len(window.ranges) == 1 \
                 and window.ranges[0][1] - window.ranges[0][0] <= 600:
-            return frames_in_window(self.store, film_id, self.encoder.id, window)
+            return self.store.frames_in_window(film_id, self.encoder.id, window)
         if film_id not in self._cache:
             self._cache = {film_id: WindowedFrames(self.store, film_id, self.encoder.id)}  # one film at a time
         return self._cache[film_id].get(window)
@@ -160,11 +160,11 @@ class Retriever:
     def retrieve(self, film: Film, question: str, window: Window, max_moments: int = MAX_MOMENTS,
                  now: float | None = None) -> Retrieval:
         store, encoder = self.store, self.encoder
-        progress = store.latest_progress(film.id)
-        scenes = scenes_in_window(store, film.id, encoder.id, window)
+        indexed, complete = index_coverage(store, film)
+        scenes = store.scenes_in_window(film.id, encoder.id, window)
         focus = time_focus(question, window, film.duration_s, scenes, now)
         search_window = window.clip(*focus) if focus else window
-        lines = lines_in_window(store, film.id, search_window)
+        lines = store.lines_in_window(film.id, search_window)
         text_scores, answered = self._score_lines(film, question, lines, search_window)
         text_found = answered >= calibration.load().not_found_below
         frames = self._frames(film.id, search_window)
@@ -181,9 +181,7 @@ class Retriever:
         return Retrieval(
             question=question, window=window, moments=moments, focus=focus,
             found=bool(moments) and (text_found or visual_found or focus is not None),
-            indexed=tuple(coverage.describe(coverage.loads(progress["covered"]), film.duration_s))
-            if progress else (),
-            complete=bool(progress["complete"]) if progress else False,
+            indexed=indexed, complete=complete,
             visual_labels=queries.labels if visual_found else (),
             confidence=1.0 if focus is not None else max(answered, 1.0 if visual_found else 0.0))
 
@@ -217,10 +215,10 @@ class Retriever:
             return np.zeros(0), np.zeros(0)
         position = {line.id: i for i, line in enumerate(lines)}
         bm25 = np.zeros(len(lines))
-        for line_id, score in search_lines(self.store, film.id, fts_query(question), window, limit=200).items():
+        for line_id, score in self.store.search_lines(film.id, fts_query(question), window, limit=200).items():
             if line_id in position:
                 bm25[position[line_id]] = score
-        ids, vectors = line_vectors(self.store, film.id, self.embedder.id, self.embedder.dim, window)
+        ids, vectors = self.store.line_vectors(film.id, self.embedder.id, self.embedder.dim, window)
         if len(ids) < len(lines):  # an index made before moments were embedded: embed in memory
             ids, vectors = [l.id for l in lines], self.embedder.embed(moment_texts(lines))
         q = self.embedder.embed([question])[0]

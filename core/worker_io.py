@@ -3,7 +3,6 @@ log, and the JSON lines they print for the app."""
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import sys
@@ -27,8 +26,12 @@ def start_worker(nice: int) -> None:
     torch.set_num_threads(1)  # one core at most: the other plays the film
 
 
-def emit(data: dict) -> None:
-    """One event for the app, as one JSON line (whole lines even when threads emit together)."""
+def emit(message) -> None:
+    """One core.protocol message for the app, as one JSON line (whole lines even when threads emit
+    together)."""
+    from core.protocol import encode
+
+    line = encode(message)
     with _emit_lock:
-        sys.stdout.write(json.dumps(data) + "\n")
+        sys.stdout.write(line + "\n")
         sys.stdout.flush()

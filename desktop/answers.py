@@ -14,13 +14,14 @@ from pathlib import Path
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QImage
 
-from core.window import Window
+from core.protocol import Answered, AnswerToken, Ask, Failed, Ready, StopAnswers, Thumbnails, UseModel
+from core.spoiler_window import Window
 from desktop.worker_process import WorkerProcessThread
 
 
 class AnswerService(WorkerProcessThread):
     token = Signal(int, str)
-    answered = Signal(int, object)  # turn dict (see core.answer_worker.turn_of)
+    answered = Signal(int, object)  # core.protocol.Turn
     thumbnails = Signal(int, object)  # {seconds: QImage} for the evidence frames
     failed = Signal(int, str)
     ready = Signal()
@@ -41,22 +42,20 @@ class AnswerService(WorkerProcessThread):
             now: float | None = None) -> int:
         """Queue a question (or, with ``kind="recap"``, a recap); returns its number."""
         self._next_id += 1
-        ranges = None if window.unrestricted else [list(r) for r in window.ranges]
         with self._waiting_lock:
             self._waiting.add(self._next_id)
-        if not self.send({"ask": {"id": self._next_id, "fingerprint": fingerprint, "question": question,
-                                  "window": ranges, "kind": kind, "now": now}}):
+        if not self.send(Ask.about(self._next_id, fingerprint, question, window, kind, now)):
             self._answered(self._next_id)
             self.failed.emit(self._next_id, "Answers are unavailable: the answering process has stopped.")
         return self._next_id
 
     def stop_answer(self) -> None:
         """Stop the answer being made and those waiting; each reports "Stopped."."""
-        self.send({"stop": True})
+        self.send(StopAnswers())
 
     def set_llm(self, llm: str | None) -> None:
         self.llm = llm
-        self.send({"llm": llm})
+        self.send(UseModel(llm))
 
     def shutdown(self) -> None:
         self.stop_answer()
@@ -64,20 +63,19 @@ class AnswerService(WorkerProcessThread):
         if not self.is_ready:  # still loading its models: nothing to finish
             self.kill_signal("SIGTERM")
 
-    def report(self, data: dict) -> bool:
-        kind, rid = data.get("event"), int(data.get("id", 0))
-        if kind == "token":
-            self.token.emit(rid, data["text"])
-        elif kind == "answered":
-            self._answered(rid)
-            self.answered.emit(rid, data["turn"])
-        elif kind == "thumbnails":
-            images = {float(t): QImage(path) for t, path in data["files"].items()}
-            self.thumbnails.emit(rid, {t: image for t, image in images.items() if not image.isNull()})
-        elif kind == "failed":
-            self._answered(rid)
-            self.failed.emit(rid, data["message"])
-        elif kind == "ready":
+    def report(self, message) -> bool:
+        if isinstance(message, AnswerToken):
+            self.token.emit(message.id, message.text)
+        elif isinstance(message, Answered):
+            self._answered(message.id)
+            self.answered.emit(message.id, message.turn)
+        elif isinstance(message, Thumbnails):
+            images = {float(t): QImage(path) for t, path in message.files.items()}
+            self.thumbnails.emit(message.id, {t: image for t, image in images.items() if not image.isNull()})
+        elif isinstance(message, Failed):
+            self._answered(message.id)
+            self.failed.emit(message.id, message.message)
+        elif isinstance(message, Ready):
             self.is_ready = True
             self.ready.emit()
         return False

@@ -7,6 +7,7 @@ does: ``seek:SECONDS`` seeks the player, ``evidence:N`` opens or closes an answe
 from __future__ import annotations
 
 import html
+from dataclasses import dataclass, field
 
 from PySide6.QtCore import QTimer, QUrl, Signal
 from PySide6.QtGui import QGuiApplication, QTextDocument
@@ -14,6 +15,7 @@ from PySide6.QtWidgets import (QCheckBox, QHBoxLayout, QLabel, QLineEdit, QPushB
                                QVBoxLayout, QWidget)
 
 from core.timefmt import clock
+from core.turn import Turn
 
 SEEK_SCHEME = "seek"
 QUICK_ACTIONS = (("What just happened?", "What just happened?"), ("Who is this?", "Who is this?"))
@@ -153,44 +155,44 @@ class ChatPanel(QWidget):
 
     # the conversation ---------------------------------------------------------------------------------
     def set_history(self, turns) -> None:
-        self.entries = [new_entry(None, t["question"], text=t["answer"], turn=t) for t in turns]
+        self.entries = [ChatEntry(None, t.question, text=t.answer, turn=t) for t in turns]
         self.render()
 
     def begin(self, request_id: int, question: str) -> None:
-        self.entries.append(new_entry(request_id, question))
+        self.entries.append(ChatEntry(request_id, question))
         self.set_busy(True)
         self.render()
 
-    def _entry(self, request_id: int) -> dict | None:
-        return next((e for e in reversed(self.entries) if e["id"] == request_id), None)
+    def _entry(self, request_id: int) -> "ChatEntry | None":
+        return next((e for e in reversed(self.entries) if e.id == request_id), None)
 
     def add_token(self, request_id: int, text: str) -> None:
         entry = self._entry(request_id)
         if entry is not None:
-            entry["text"] += text
+            entry.text += text
             if not self._redraw.isActive():
                 self._redraw.start()
 
-    def finish(self, request_id: int, turn: dict) -> None:
+    def finish(self, request_id: int, turn: Turn) -> None:
         entry = self._entry(request_id)
         if entry is not None:
-            entry.update(text=turn["answer"], turn=turn)
+            entry.text, entry.turn = turn.answer, turn
         self.set_busy(False)
         self.render()
 
     def fail(self, request_id: int, message: str) -> None:
         entry = self._entry(request_id)
         if entry is not None:
-            entry["error"] = message
+            entry.error = message
         else:
-            self.entries.append(new_entry(request_id, "", error=message))
+            self.entries.append(ChatEntry(request_id, "", error=message))
         self.set_busy(False)
         self.render()
 
     def add_thumbnails(self, request_id: int, images: dict) -> None:
         entry = self._entry(request_id)
         if entry is not None:
-            entry["thumbs"] = images
+            entry.thumbs = images
             self.render()
 
     # rendering ----------------------------------------------------------------------------------------
@@ -203,26 +205,26 @@ class ChatPanel(QWidget):
         bar = self.view.verticalScrollBar()
         bar.setValue(bar.maximum())
 
-    def _entry_html(self, n: int, entry: dict, document: QTextDocument) -> str:
+    def _entry_html(self, n: int, entry: ChatEntry, document: QTextDocument) -> str:
         out = []
-        if entry["question"]:
-            out.append(f"<p><b>{html.escape(entry['question'])}</b></p>")
-        turn = entry["turn"]
+        if entry.question:
+            out.append(f"<p><b>{html.escape(entry.question)}</b></p>")
+        turn = entry.turn
         if turn is not None:
-            out.append(answer_html(turn["answer"], turn["citations"], turn.get("note", "")))
+            out.append(answer_html(turn.answer, turn.citations, turn.note))
             actions = [f'<a href="copy:{n}">Copy</a>']
-            if turn["evidence"]:
-                label = "Hide evidence" if entry["expanded"] else f"Show evidence ({len(turn['evidence'])})"
+            if turn.evidence:
+                label = "Hide evidence" if entry.expanded else f"Show evidence ({len(turn.evidence)})"
                 actions.insert(0, f'<a href="evidence:{n}">{label}</a>')
             out.append(f"<p style='font-size:small'>{' · '.join(actions)}</p>")
-            if entry["expanded"]:
-                out.append(self._evidence_html(n, turn["evidence"], entry["thumbs"], document))
-        elif entry["text"]:
-            out.append(f"<p>{html.escape(entry['text'])}▍</p>")
-        elif not entry["error"]:
+            if entry.expanded:
+                out.append(self._evidence_html(n, turn.evidence, entry.thumbs, document))
+        elif entry.text:
+            out.append(f"<p>{html.escape(entry.text)}▍</p>")
+        elif not entry.error:
             out.append("<p style='color:#9aa3b2'><i>Looking through the film…</i></p>")
-        if entry["error"]:
-            out.append(f"<p style='color:#e57373'>{html.escape(entry['error'])}</p>")
+        if entry.error:
+            out.append(f"<p style='color:#e57373'>{html.escape(entry.error)}</p>")
         return "".join(out)
 
     def _evidence_html(self, n: int, evidence, thumbs: dict, document: QTextDocument) -> str:
@@ -249,23 +251,30 @@ class ChatPanel(QWidget):
         if scheme in ("evidence", "copy") and rest.isdigit() and int(rest) < len(self.entries):
             entry = self.entries[int(rest)]
             if scheme == "evidence":
-                entry["expanded"] = not entry["expanded"]
+                entry.expanded = not entry.expanded
                 self.render()
             else:
                 QGuiApplication.clipboard().setText(copy_text(entry))
 
 
-def new_entry(request_id: int | None, question: str, text: str = "", turn: dict | None = None,
-              error: str = "") -> dict:
-    """One question of the conversation as the panel holds it (``turn`` once it is answered)."""
-    return {"id": request_id, "question": question, "text": text, "turn": turn, "error": error, "expanded": False,
-            "thumbs": {}}
+@dataclass
+class ChatEntry:
+    """One question of the conversation as the panel holds it: streamed ``text`` while it is answered,
+    then its ``turn``; or an ``error``."""
+
+    id: int | None
+    question: str
+    text: str = ""
+    turn: Turn | None = None
+    error: str = ""
+    expanded: bool = False  # its evidence shown
+    thumbs: dict = field(default_factory=dict)  # {seconds: QImage}
 
 
-def copy_text(entry: dict) -> str:
-    turn = entry["turn"] or {"answer": entry["text"], "citations": []}
-    moments = ", ".join(clock(t) for t in turn["citations"])
-    return turn["answer"] + (f"\n(moments: {moments})" if moments else "")
+def copy_text(entry: ChatEntry) -> str:
+    answer, citations = (entry.turn.answer, entry.turn.citations) if entry.turn else (entry.text, ())
+    moments = ", ".join(clock(t) for t in citations)
+    return answer + (f"\n(moments: {moments})" if moments else "")
 
 
 def _nearest(thumbs: dict, t: float):

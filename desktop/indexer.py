@@ -14,26 +14,15 @@ from pathlib import Path
 
 from PySide6.QtCore import Signal
 
-from core.events import Done, Progress
+from core.protocol import CancelIndexing, Failed, IndexDone, IndexProgress, Playhead
 from desktop.worker_process import WorkerProcessThread
 
 PLAYHEAD_STEP_S = 2.0  # tell the worker about the viewer's position when it moved this much
 
 
-class IndexSummary:
-    """What the worker reported at the end (the fields of core.indexing.IndexResult it sends)."""
-
-    def __init__(self, data: dict) -> None:
-        self.frames = int(data.get("frames", 0))
-        self.added = int(data.get("added", 0))
-        self.dialogue_lines = int(data.get("dialogue_lines", 0))
-        self.complete = bool(data.get("complete", False))
-        self.seconds = float(data.get("seconds", 0.0))
-
-
 class IndexerThread(WorkerProcessThread):
     progress = Signal(object)  # core.events.Progress
-    finished_index = Signal(object)  # core.events.Done with an IndexSummary
+    finished_index = Signal(object)  # core.protocol.IndexDone
     failed = Signal(str)  # one line for the viewer
     log_name = "indexer.log"
 
@@ -64,7 +53,7 @@ class IndexerThread(WorkerProcessThread):
         # Sent even before the worker runs (send() keeps early lines): a viewer who jumps and then pauses
         # while the worker starts gives no later position to send.
         if self._sent_playhead is None or abs(seconds - self._sent_playhead) >= PLAYHEAD_STEP_S:
-            if self.send(f"playhead {seconds:.3f}"):
+            if self.send(Playhead(round(seconds, 3))):
                 self._sent_playhead = seconds
 
     def pause(self) -> None:
@@ -104,7 +93,7 @@ class IndexerThread(WorkerProcessThread):
     def cancel(self) -> None:
         """Stop after the batch being made (it is kept); the next run continues from there."""
         self._drop_hold()
-        self.send("cancel")
+        self.send(CancelIndexing())
         self.kill_signal("SIGCONT")
 
     def _drop_hold(self) -> None:
@@ -121,17 +110,14 @@ class IndexerThread(WorkerProcessThread):
     def stopped_process(self) -> None:
         self._drop_hold()
 
-    def report(self, data: dict) -> bool:
-        kind = data.get("event")
-        if kind == "progress":
-            self.progress.emit(Progress(data["stage"], float(data["done"]), float(data["total"]),
-                                        message=data.get("message", ""),
-                                        covered=tuple(tuple(r) for r in data.get("covered", []))))
-        elif kind == "done":
-            self.finished_index.emit(Done(IndexSummary(data), complete=bool(data.get("complete"))))
+    def report(self, message) -> bool:
+        if isinstance(message, IndexProgress):
+            self.progress.emit(message.progress)
+        elif isinstance(message, IndexDone):
+            self.finished_index.emit(message)
             return True
-        elif kind == "failed":
-            self.failed.emit(str(data.get("message", "indexing failed")))
+        elif isinstance(message, Failed):
+            self.failed.emit(message.message)
             return True
         return False
 

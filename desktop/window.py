@@ -16,8 +16,8 @@ from core.errors import MovieBuddyError
 from core.media.probe import MediaInfo, probe
 from core.store import Film, Store, fingerprint, open_store
 from core.timefmt import clock
-from core.watched import load_position, load_watched, save_position, save_watched
-from core.window import Window
+from core.film_state import film_state
+from core.spoiler_window import Window
 from desktop.answers import AnswerService
 from desktop.chat import ChatPanel
 from desktop.controls import ControlBar
@@ -160,8 +160,8 @@ class MainWindow(IndexingMixin, ViewMixin, QMainWindow):
         self.problem.hide()
         self.info = info
         self.film = self.store.ensure_film(fingerprint(info.path), info)
-        watched = load_watched(self.store, self.film.id)
-        position = load_position(self.store, self.film.id)
+        state = film_state(self.store, self.film, info.duration_s)
+        watched, position = list(state.watched), state.position
         if position is not None and position > info.duration_s - RESUME_MARGIN_S:
             position = None
         self.stack.setCurrentIndex(1)
@@ -169,9 +169,9 @@ class MainWindow(IndexingMixin, ViewMixin, QMainWindow):
         self._play(info.path, position, watched)
         self.controls.seekbar.set_duration(info.duration_s)
         self.controls.seekbar.set_watched(watched)
-        self.controls.seekbar.set_indexed(self._indexed_ranges())
+        self.controls.seekbar.set_indexed(list(state.indexed))
         self.chat.set_boundary(watched)
-        self.chat.set_history(self._history())
+        self.chat.set_history(self.store.film_turns(self.film.id))
         self.setWindowTitle(f"{info.title} — Movie Buddy")
         self._remember(info.path)
         if position:
@@ -199,11 +199,6 @@ class MainWindow(IndexingMixin, ViewMixin, QMainWindow):
         load, self._pending_load = getattr(self, "_pending_load", None), None
         if load is not None:
             load()
-
-    def _history(self) -> list[dict]:
-        from core import conversations
-
-        return conversations.film_turns(self.store, self.film.id)
 
     def close_film(self) -> None:
         """Save where the viewer is and stop indexing the current film (it resumes next time)."""
@@ -262,8 +257,8 @@ class MainWindow(IndexingMixin, ViewMixin, QMainWindow):
             return
         position = self.player.position
         if position is not None:
-            save_position(self.store, self.film.id, position)
-        save_watched(self.store, self.film.id, self.player.tracker.ranges)
+            self.store.save_position(self.film.id, position)
+        self.store.add_watched(self.film.id, self.player.tracker.ranges)
 
     # questions --------------------------------------------------------------------------------------
     def question_window(self) -> Window:

@@ -6,8 +6,7 @@ from __future__ import annotations
 
 import time
 
-from core import coverage
-from core.timefmt import clock
+from core.film_state import film_state
 from desktop.indexer import IndexerThread
 from desktop.playback_guard import PlaybackGuard
 
@@ -57,19 +56,15 @@ class IndexingMixin:
         if self.film is None:
             self.index_status.set_idle("No film open")
             return
-        ranges = self._indexed_ranges()
-        self.controls.seekbar.set_indexed(ranges)
-        progress = self.store.latest_progress(self.film.id)
-        if progress is not None and progress["complete"]:
-            frames = self.store.frame_count(self.film.id, progress["encoder_id"])
-            self.index_status.set_idle(f"Indexed ✓ {frames} frames, {len(self.store.scenes(self.film.id))} scenes")
+        state = film_state(self.store, self.film)
+        self.controls.seekbar.set_indexed(list(state.indexed))
+        if state.complete:
+            self.index_status.set_idle(state.summary())
+        elif not state.indexed_s:
+            self.index_status.set_idle(f"{state.summary()}: Index ▸ Index this film now")
         else:
-            done = sum(b - a for a, b in ranges)
-            if not done:
-                self.index_status.set_idle("Not indexed yet: Index ▸ Index this film now")
-                return
-            self.index_status.set_idle(f"Indexed {clock(done)} of {clock(self.film.duration_s)} (stopped)",
-                                       done / self.film.duration_s if self.film.duration_s else 0.0)
+            self.index_status.set_idle(f"{state.summary()} (stopped)",
+                                       state.indexed_s / state.duration_s if state.duration_s else 0.0)
 
     def _on_time(self, seconds: float) -> None:
         if self.indexer is not None:
@@ -100,9 +95,3 @@ class IndexingMixin:
         if hold and running:
             indexer.hold(hold)
             self.statusBar().showMessage("Playback is busy: indexing steps aside for a moment", 5_000)
-
-    def _indexed_ranges(self) -> list:
-        progress = self.store.latest_progress(self.film.id) if self.film else None
-        if progress is None:
-            return []
-        return coverage.describe(coverage.loads(progress["covered"]), self.film.duration_s)

@@ -1,4 +1,5 @@
-"""A QThread that owns a worker process speaking JSON lines (core.index_worker, core.answer_worker).
+"""A QThread that owns a worker process speaking core.protocol's messages as JSON lines
+(core.index_worker, core.answer_worker).
 
 The heavy work runs in its own process so that it never holds the Python lock the window needs to draw
 the film's frames. The thread starts the process, turns each line it prints into a call of
@@ -7,7 +8,6 @@ log goes to the data folder's ``logs/``."""
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import signal
@@ -16,6 +16,7 @@ import sys
 import threading
 from pathlib import Path
 
+from core import protocol
 from core.config import default_home
 from desktop.threads import TrackedThread
 
@@ -39,17 +40,19 @@ class WorkerProcessThread(TrackedThread):
     def command(self) -> list[str]:
         raise NotImplementedError
 
-    def report(self, data: dict) -> bool:
-        """Handle one event; True when it was the worker's last word."""
+    def report(self, message) -> bool:
+        """Handle one message (a core.protocol type); True when it was the worker's last word."""
         raise NotImplementedError
 
     def ended_silently(self, returncode: int, log_path: Path) -> None:
         """The process ended without its last word (it crashed or was killed)."""
 
     # from the GUI thread ----------------------------------------------------------------------------------
-    def send(self, line: str | dict) -> bool:
-        """Write one line to the worker (kept until it starts). False once it has ended."""
-        text = line if isinstance(line, str) else json.dumps(line)
+    def send(self, message) -> bool:
+        """Write one core.protocol message to the worker (kept until it starts). False once it has ended."""
+        return self._write(protocol.encode(message))
+
+    def _write(self, text: str) -> bool:
         with self._lock:
             proc = self._proc
             if proc is None:
@@ -116,15 +119,14 @@ class WorkerProcessThread(TrackedThread):
                     if text == "":
                         self.close_input()
                     else:
-                        self.send(text)
+                        self._write(text)
                 self.started_process()
                 for line in proc.stdout:
-                    try:
-                        data = json.loads(line)
-                    except ValueError:
+                    message = protocol.decode(line)
+                    if message is None:
                         log.warning("%s said: %s", self.log_name, line.strip())
                         continue
-                    last_word = self.report(data) or last_word
+                    last_word = self.report(message) or last_word
                 try:
                     proc.wait(timeout=GRACE_S)
                 except subprocess.TimeoutExpired:

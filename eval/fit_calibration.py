@@ -41,7 +41,6 @@ def collect(split: str):
     from core.indexing import index_film, run
     from core.retrieval import Retriever
     from core.store import open_store
-    from core.store.windowed import lines_in_window
     from core.text_embed import default_embedder
 
     store = open_store(OUT / "home")
@@ -58,7 +57,7 @@ def collect(split: str):
         stored = run(index_film(store, path, encoder=encoder, fps=fps)).film
         for q in dialogue_questions(film):
             window = window_for(q)
-            lines = lines_in_window(store, stored.id, window)
+            lines = store.lines_in_window(stored.id, window)
             if not lines:
                 continue
             cosine, bm25 = retriever.dialogue_signals(stored, q["q"], lines, window)

@@ -131,7 +131,7 @@ def generated_film(film: dict) -> Path:
 
 
 def window_for(question: dict):
-    from core.window import Window
+    from core.spoiler_window import Window
 
     if question.get("watched"):
         return Window.watched([tuple(r) for r in question["watched"]])
@@ -159,7 +159,9 @@ def answering_text(store, film_id: int, expected) -> str:
     """The dialogue lines that start at the expected moments (for the overlap report)."""
     if not isinstance(expected, list):
         return ""
-    lines = store.dialogue(film_id)
+    from core.spoiler_window import Window
+
+    lines = store.lines_in_window(film_id, Window.whole())
     return " ".join(l.text for l in lines if any(abs(l.start - e) <= 0.6 for e in expected))
 
 

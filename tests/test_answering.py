@@ -13,7 +13,7 @@ from core.answering.grounding import cite, sentence_supported, split_sentences
 from core.answering.models import TransformersLM, create
 from core.errors import UnknownBackend
 from core.retrieval import Evidence, fts_query, keywords, time_focus
-from core.window import Window
+from core.spoiler_window import Window
 from tests.conftest import shared_clip
 
 EVIDENCE = [Evidence(13.0, 16.4, "dialogue", "I'm Sinbad the sailor\nSo hearty and hale"),
@@ -111,7 +111,7 @@ def test_cli_ask_json_on_a_small_film(make_film):
     proc = _ask("ask", film, "What did the painter say about the stripes?", "--json")
     assert proc.returncode == 0, proc.stderr
     out = json.loads(proc.stdout)
-    assert set(out) == {"answer", "citations", "evidence", "window"}
+    assert set(out) == {"question", "answer", "citations", "evidence", "window", "note"}
     assert "Blue stripes everywhere" in out["answer"] and out["citations"] == [8.5]
     assert all(set(e) == {"t", "end", "kind", "text"} for e in out["evidence"])
     spoiler_free = json.loads(_ask("ask", film, "What did the painter say about the stripes?", "--until", "0:06",
@@ -162,12 +162,11 @@ def test_follow_ups_keep_the_conversation_and_retrieve_again(make_film, isolated
     first = json.loads(_ask("ask", film, "What did the painter say about the stripes?", "--json").stdout)
     follow = json.loads(_ask("ask", film, "Why?", "--json").stdout)  # names nothing: uses the last question
     assert follow["citations"] == first["citations"] == [8.5]
-    from core import conversations
     from core.store import open_store
 
     with open_store(isolated_home) as store:
-        turns = conversations.history(store, conversations.latest(store, store.films()[0].id))
-    assert [t["question"] for t in turns] == ["What did the painter say about the stripes?", "Why?"]
+        turns = store.turns(store.latest_conversation(store.films()[0].id))
+    assert [t.question for t in turns] == ["What did the painter say about the stripes?", "Why?"]
     fresh = json.loads(_ask("ask", film, "Why?", "--new", "--json").stdout)  # about nothing: not a claim
     assert fresh["answer"].startswith(("Nothing", "I'm not sure"))
 

@@ -10,8 +10,7 @@ from hypothesis import strategies as st
 from bench.synthetic_index import synthetic_film
 from core.colours import FrameColours
 from core.frame_cache import WindowedFrames, contains, difference
-from core.store.windowed import frames_in_window
-from core.window import Window
+from core.spoiler_window import Window
 
 
 def test_contains_and_difference():
@@ -60,7 +59,7 @@ def test_kept_frames_equal_a_fresh_read(film_store, encoder, specs, grow):
             spec = ("watched", list(watched))
         window = _window(spec)
         kept = cache.get(window)
-        fresh = frames_in_window(store, film.id, encoder.id, window)
+        fresh = store.frames_in_window(film.id, encoder.id, window)
         assert kept.times.tolist() == fresh.times.tolist()
         assert all(window.contains(t) for t in kept.times)
         np.testing.assert_array_equal(kept.patches, fresh.patches.astype(np.float32))

@@ -14,6 +14,7 @@ from core.errors import UnusableMedia
 from core.events import CancelToken, Done, Progress
 from core.indexing import index_film, run
 from core.store import open_store
+from core.spoiler_window import Window
 from tests.conftest import shared_clip
 
 
@@ -110,11 +111,11 @@ def test_sidecar_beats_embedded_and_explicit_subs_win(store, make_film, encoder,
     film = make_film()
     (film.parent / f"{film.stem}.en.srt").write_text("1\n00:00:02,000 --> 00:00:03,000\nFrom the sidecar\n")
     result = run(index_film(store, film, encoder=encoder))
-    assert [l.text for l in store.dialogue(result.film.id)] == ["From the sidecar"]
+    assert [l.text for l in store.lines_in_window(result.film.id, Window.whole())] == ["From the sidecar"]
     other = tmp_path / "mine.srt"
     other.write_text("1\n00:00:05,000 --> 00:00:06,000\nMy own subtitles\n")
     run(index_film(store, film, encoder=encoder, subs=other))
-    texts = [l.text for l in store.dialogue(result.film.id)]
+    texts = [l.text for l in store.lines_in_window(result.film.id, Window.whole())]
     assert "My own subtitles" in texts
 
 

@@ -9,7 +9,7 @@ import pytest
 from core import picture, picture_words
 from core.colours import frame_colours
 from core.media.writer import Line
-from core.window import Window
+from core.spoiler_window import Window
 
 GREY_SHOTS = (((120, 120, 120), "circle"), ((60, 60, 60), "square"), ((200, 200, 200), "stripes"))
 NIGHT_SHOTS = (((12, 14, 30), "none"), ((20, 20, 24), "none"), ((8, 10, 16), "none"))

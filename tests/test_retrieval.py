@@ -8,7 +8,7 @@ from bench.qa_cases import CASES, SAMPLE, judge
 from core.answering import Answer, answer_question
 from core.indexing import index_film, run
 from core.retrieval import Retriever
-from core.window import Window
+from core.spoiler_window import Window
 from tests.conftest import shared_clip
 
 

@@ -10,6 +10,7 @@ import pytest
 from core.errors import StoreError
 from core.media.subtitles import DialogueLine, DialogueSource
 from core.store import fingerprint, open_store, vectors
+from core.spoiler_window import Window
 
 
 def test_schema_is_migrated_once_with_wal_and_foreign_keys(isolated_home):
@@ -57,12 +58,14 @@ def test_dialogue_full_text_search(store, make_film):
     store.replace_dialogue(film.id, source, [DialogueLine(1, 2, "I'm Sinbad the sailor"),
                                              DialogueLine(3, 4, "So hearty and hale"),
                                              DialogueLine(5, 6, "The sailors are sailing")])
-    hits = store.search_dialogue(film.id, "sailor")
-    assert {h[0].text for h in hits} == {"I'm Sinbad the sailor", "The sailors are sailing"}  # porter stemming
+    texts = {line.id: line.text for line in store.lines_in_window(film.id, Window.whole())}
+    hits = store.search_lines(film.id, "sailor", Window.whole())
+    assert {texts[i] for i in hits} == {"I'm Sinbad the sailor", "The sailors are sailing"}  # porter stemming
+    assert {texts[i] for i in store.search_lines(film.id, "sailor", Window.until(4))} == {"I'm Sinbad the sailor"}
     store.replace_dialogue(film.id, source, [DialogueLine(1, 2, "Only this line now")])
-    assert store.search_dialogue(film.id, "sailor") == []
+    assert store.search_lines(film.id, "sailor", Window.whole()) == {}
     assert store.dialogue_count(film.id) == 1
-    assert store.dialogue(film.id, start=0.5, end=1.5)[0].text == "Only this line now"
+    assert [line.text for line in store.lines_in_window(film.id, Window.until(1.5))] == ["Only this line now"]
 
 
 def test_a_batch_is_all_or_nothing(store, make_film):
@@ -80,5 +83,5 @@ def test_a_batch_is_all_or_nothing(store, make_film):
             raise RuntimeError("power cut")
     assert store.frame_times(film.id, "enc@1/grid2") == [0.0, 1.0]
     assert store.add_frames(film.id, "enc@1/grid2", 1.0, [1.0], np.ones((1, 8)), np.ones((1, 4, 8)), [col], 0.1) == 0
-    loaded = store.load_frames(film.id, "enc@1/grid2", start=0.5)
+    loaded = store.frames_in_window(film.id, "enc@1/grid2", Window(((0.5, 10.0),)))
     assert loaded.times.tolist() == [1.0] and loaded.patches.shape == (1, 4, 8)

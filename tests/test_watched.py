@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from core.watched import WatchTracker, load_position, load_watched, save_position, save_watched
+from core.watched import WatchTracker
 
 
 def play(tracker, start, end, step=0.25):
@@ -39,10 +39,10 @@ def test_ranges_and_position_persist(store, make_film):
     from core.media.probe import probe
 
     film = store.ensure_film("v1:x", probe(make_film()))
-    save_watched(store, film.id, [(0, 10), (20, 30)])
-    save_watched(store, film.id, [(9, 21)])  # only adds
-    assert load_watched(store, film.id) == [(0.0, 30.0)]
-    assert load_position(store, film.id) is None
-    save_position(store, film.id, 42.5)
-    save_position(store, film.id, 43.0)
-    assert load_position(store, film.id) == 43.0
+    store.add_watched(film.id, [(0, 10), (20, 30)])
+    store.add_watched(film.id, [(9, 21)])  # only adds
+    assert store.watched(film.id) == [(0.0, 30.0)]
+    assert store.position(film.id) is None
+    store.save_position(film.id, 42.5)
+    store.save_position(film.id, 43.0)
+    assert store.position(film.id) == 43.0

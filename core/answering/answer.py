@@ -15,7 +15,7 @@ from core.events import CancelToken
 from core.retrieval import Evidence, Retrieval, Retriever, topic_words
 from core.store import Film
 from core.timefmt import clock
-from core.window import Window
+from core.spoiler_window import Window
 
 
 @dataclass(frozen=True)
@@ -96,7 +96,7 @@ def with_context(question: str, history=()) -> str:
     with the previous question, so every turn still retrieves from the film."""
     if not history or len(topic_words(question)) >= 1:
         return question
-    return f"{history[-1]['question']} {question}"
+    return f"{history[-1].question} {question}"
 
 
 def _generated_sentences(model, messages, cancel) -> Iterator[str]:

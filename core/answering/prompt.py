@@ -35,8 +35,8 @@ def build_messages(question: str, retrieval: Retrieval, history=()) -> list[dict
     """Chat messages for the answering model: system rules, recent turns, then evidence and question."""
     messages = [{"role": "system", "content": SYSTEM}]
     for turn in list(history)[-3:]:
-        messages.append({"role": "user", "content": turn["question"]})
-        messages.append({"role": "assistant", "content": turn["answer"]})
+        messages.append({"role": "user", "content": turn.question})
+        messages.append({"role": "assistant", "content": turn.answer})
     evidence = "\n".join(evidence_lines(retrieval.evidence)) or "(no evidence)"
     messages.append({"role": "user", "content": f"Evidence from the film, in time order:\n{evidence}\n\n"
                                                 f"Question: {question.strip()}"})

@@ -11,7 +11,8 @@ from PySide6.QtCore import QUrl  # noqa: E402
 
 from core.indexing import index_film, run  # noqa: E402
 from core.store import open_store  # noqa: E402
-from core.window import Window  # noqa: E402
+from core.spoiler_window import Window  # noqa: E402
+from core.turn import Turn  # noqa: E402
 from desktop.answers import AnswerService  # noqa: E402
 from desktop.chat import ChatPanel, answer_html, seek_target, window_text  # noqa: E402
 
@@ -58,7 +59,7 @@ def test_answers_stream_and_citations_link_to_moments(qtbot, service, indexed_fi
     assert answered.args[0] == request
     turn = answered.args[1]
     assert tokens and "Blue stripes everywhere" in "".join(tokens)
-    page = answer_html(turn["answer"], turn["citations"], turn["note"])
+    page = answer_html(turn.answer, turn.citations, turn.note)
     assert 'href="seek:8.500"' in page and ">0:08</a>" in page
     assert seek_target("seek:8.500") == 8.5 and seek_target("https://example.org") is None
 
@@ -68,8 +69,8 @@ def test_spoiler_free_answer_uses_only_what_was_watched(qtbot, service, indexed_
         service.ask(indexed_film.fingerprint, "What did the painter say about the stripes?",
                     Window.watched([(0, 5)]))
     turn = answered.args[1]
-    assert all(t <= 5 for t in turn["citations"]) and "Blue stripes" not in turn["answer"]
-    assert turn["answer"].startswith(("Nothing in what you've watched", "I'm not sure"))
+    assert all(t <= 5 for t in turn.citations) and "Blue stripes" not in turn.answer
+    assert turn.answer.startswith(("Nothing in what you've watched", "I'm not sure"))
 
 
 def test_evidence_thumbnails_arrive_and_the_panel_shows_them(qtbot, service, panel, indexed_film):
@@ -78,14 +79,14 @@ def test_evidence_thumbnails_arrive_and_the_panel_shows_them(qtbot, service, pan
     images = thumbs.args[1]
     assert images and all(not image.isNull() and image.width() == 160 for image in images.values())
     entry = panel.entries[-1]
-    assert entry["turn"] is not None and entry["thumbs"]
+    assert entry.turn is not None and entry.thumbs
     assert "Show evidence" in panel.view.toHtml()
     panel.view.anchorClicked.emit(QUrl("evidence:0"))
-    assert entry["expanded"] and "thumb:0/" in panel.view.toHtml()
+    assert entry.expanded and "thumb:0/" in panel.view.toHtml()
     seeks = []
     panel.seek_requested.connect(seeks.append)
-    panel.view.anchorClicked.emit(QUrl(f"seek:{entry['turn']['citations'][0]:.3f}"))
-    assert seeks == [pytest.approx(entry["turn"]["citations"][0])]
+    panel.view.anchorClicked.emit(QUrl(f"seek:{entry.turn.citations[0]:.3f}"))
+    assert seeks == [pytest.approx(entry.turn.citations[0])]
 
 
 def test_a_film_not_in_the_library_says_so(qtbot, service):
@@ -108,7 +109,7 @@ def test_stop_ends_the_answer_and_says_so(qtbot, service, panel, indexed_film):
     assert "Stopped." in panel.view.toPlainText() and panel.send_button.isEnabled()
     with qtbot.waitSignal(service.answered, timeout=180_000):  # the next question is answered as usual
         ask(service, panel, indexed_film, "What does the green garden hide?")
-    assert panel.entries[-1]["turn"] is not None
+    assert panel.entries[-1].turn is not None
 
 
 def test_copy_puts_the_answer_and_its_moments_on_the_clipboard(qtbot):
@@ -116,7 +117,6 @@ def test_copy_puts_the_answer_and_its_moments_on_the_clipboard(qtbot):
 
     panel = ChatPanel()
     qtbot.addWidget(panel)
-    panel.set_history([{"question": "Who sings?", "answer": "Popeye sings.", "citations": [13.0, 75.0],
-                        "evidence": [], "window": []}])
+    panel.set_history([Turn("Who sings?", "Popeye sings.", (13.0, 75.0))])
     panel.view.anchorClicked.emit(QUrl("copy:0"))
     assert QGuiApplication.clipboard().text() == "Popeye sings.\n(moments: 0:13, 1:15)"

@@ -16,7 +16,7 @@ def test_indexes_in_the_background_and_reports(qtbot, make_film, isolated_home):
     with qtbot.waitSignal(thread.finished_index, timeout=300_000) as done:
         thread.start()
     thread.wait(10_000)
-    assert done.args[0].complete and done.args[0].result.frames == 12
+    assert done.args[0].complete and done.args[0].frames == 12
     assert any(p.stage == "frames" for p in progress)
 
 
@@ -33,12 +33,12 @@ def test_pause_cancel_then_resume_next_time(qtbot, make_film, isolated_home):
     finally:
         thread.cancel()
         thread.wait(30_000)
-    assert not stopped.args[0].complete and 0 < stopped.args[0].result.frames < 180
+    assert not stopped.args[0].complete and 0 < stopped.args[0].frames < 180
     again = IndexerThread(film, home=isolated_home)
     with qtbot.waitSignal(again.finished_index, timeout=300_000) as done:
         again.start()
     again.wait(10_000)
-    assert done.args[0].complete and done.args[0].result.frames == 180
+    assert done.args[0].complete and done.args[0].frames == 180
 
 
 def test_a_broken_file_is_reported_in_one_line(qtbot, tmp_path, isolated_home):

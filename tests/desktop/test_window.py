@@ -18,7 +18,6 @@ from core import coverage  # noqa: E402
 from core.config import Settings, load_settings  # noqa: E402
 from core.indexing import index_film, run  # noqa: E402
 from core.store import fingerprint, open_store  # noqa: E402
-from core.watched import load_position  # noqa: E402
 from desktop.window import MainWindow  # noqa: E402
 
 
@@ -115,7 +114,7 @@ def test_closing_mid_index_then_reopening_continues_index_and_position(qtbot, op
         covered = coverage.loads(progress["covered"])
         assert any(a < 91.0 <= b for a, b in covered), covered  # the part being watched came first
         assert not any(a < 40.0 <= b for a, b in covered), covered  # before the part it skipped
-        position = load_position(store, stored.id)
+        position = store.position(stored.id)
     assert position >= 91.0
     again = open_window(index=True)
     again.open_film(film)
@@ -123,8 +122,8 @@ def test_closing_mid_index_then_reopening_continues_index_and_position(qtbot, op
     assert again.player.position < position + 10  # resumed there, not at the start
     with qtbot.waitSignal(again.indexer.finished_index, timeout=600_000) as done:
         pass
-    assert done.args[0].complete and 0 < done.args[0].result.added < 120 - partial + 1
-    assert done.args[0].result.frames == 120
+    assert done.args[0].complete and 0 < done.args[0].added < 120 - partial + 1
+    assert done.args[0].frames == 120
 
 
 @pytest.fixture
@@ -144,7 +143,7 @@ def test_a_question_is_answered_and_its_citation_seeks_the_player(qtbot, open_wi
         window.chat.input.setText("What did the painter say about the stripes?")
         qtbot.keyClick(window.chat.input, Qt.Key.Key_Return)
     turn = answered.args[1]
-    assert 8.5 in turn["citations"]
+    assert 8.5 in turn.citations
     assert 'href="seek:8.500"' in window.chat.view.toHtml()
     window.player.pause()
     window.chat.view.anchorClicked.emit(QUrl("seek:8.500"))
@@ -162,14 +161,14 @@ def test_the_spoiler_free_boundary_follows_what_was_watched(qtbot, open_window, 
     assert window.chat.spoiler_free.isChecked()  # on by default
     with qtbot.waitSignal(window.answers.answered, timeout=180_000) as answered:
         window.ask("What did the painter say about the stripes?")
-    assert answered.args[1]["window"][-1][1] <= 5.0
-    assert all(t <= answered.args[1]["window"][-1][1] for t in answered.args[1]["citations"])
-    assert "Blue stripes" not in answered.args[1]["answer"]
+    assert answered.args[1].window[-1][1] <= 5.0
+    assert all(t <= answered.args[1].window[-1][1] for t in answered.args[1].citations)
+    assert "Blue stripes" not in answered.args[1].answer
     window.chat.spoiler_free.setChecked(False)
     assert window.chat.boundary.isHidden()
     with qtbot.waitSignal(window.answers.answered, timeout=180_000) as answered:
         window.ask("What did the painter say about the stripes?")
-    assert 8.5 in answered.args[1]["citations"]
+    assert 8.5 in answered.args[1].citations
 
 
 def test_history_is_kept_across_restarts(qtbot, open_window, indexed):
@@ -181,7 +180,7 @@ def test_history_is_kept_across_restarts(qtbot, open_window, indexed):
     window.close()
     again = open_window()
     again.open_film(indexed)
-    assert [e["question"] for e in again.chat.entries] == ["What does the green garden hide?"]
+    assert [e.question for e in again.chat.entries] == ["What does the green garden hide?"]
     assert "hides a box" in again.chat.view.toPlainText()
     assert not again.chat.spoiler_free.isChecked()  # the switch is remembered too
 
@@ -192,7 +191,7 @@ def test_recap_so_far(qtbot, open_window, indexed):
     window.chat.spoiler_free.setChecked(False)
     with qtbot.waitSignal(window.answers.answered, timeout=180_000) as answered:
         window.chat.recap_button.click()
-    assert answered.args[1]["citations"] and window.chat.entries[-1]["question"] == "Recap so far"
+    assert answered.args[1].citations and window.chat.entries[-1].question == "Recap so far"
 
 
 def test_a_broken_file_is_reported_in_the_window(qtbot, open_window, tmp_path):

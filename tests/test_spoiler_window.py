@@ -10,7 +10,7 @@ from core.answering import Answer, answer_question
 from core.answering.prompt import build_messages
 from core.indexing import embed_moments
 from core.retrieval import Retriever
-from core.window import Window, merge_ranges, parse_ranges
+from core.spoiler_window import Window, merge_ranges, parse_ranges
 from bench.synthetic_index import synthetic_film
 
 WORDS = ["sailor", "island", "whale", "dragon", "treasure", "storm", "captain", "parrot", "map", "lion"]

@@ -1,0 +1,78 @@
+"""A film's dialogue by source (subtitles, on-screen text, ...), its full-text index and its moment vectors.
+Reads take a spoiler window, applied in the SQL itself."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+
+from core.media.subtitles import DialogueLine, DialogueSource
+from core.spoiler_window import Window
+from core.store import vectors
+from core.store.connection import Connection
+from core.store.records import StoredLine
+
+
+class DialogueTables(Connection):
+    def replace_dialogue(self, film_id: int, source: DialogueSource, lines: Sequence[DialogueLine]) -> None:
+        """Store a source's dialogue, replacing what that source had, in one transaction."""
+        with self.transaction() as conn:
+            conn.execute("DELETE FROM dialogue WHERE film_id = ? AND source = ?", (film_id, source.name))
+            conn.executemany(
+                'INSERT INTO dialogue (film_id, source, start, "end", text) VALUES (?, ?, ?, ?, ?)',
+                [(film_id, source.name, line.start, line.end, line.text) for line in lines])
+            conn.execute(
+                """INSERT INTO dialogue_sources (film_id, source, kind, language, lines) VALUES (?, ?, ?, ?, ?)
+                   ON CONFLICT (film_id, source) DO UPDATE SET lines = excluded.lines,
+                       kind = excluded.kind, language = excluded.language""",
+                (film_id, source.name, source.kind, source.language, len(lines)))
+
+    def dialogue_sources(self, film_id: int) -> list[dict]:
+        return [dict(r) for r in self.conn.execute(
+            "SELECT source, kind, language, lines FROM dialogue_sources WHERE film_id = ? ORDER BY source",
+            (film_id,))]
+
+    def dialogue_count(self, film_id: int) -> int:
+        return self.conn.execute("SELECT count(*) FROM dialogue WHERE film_id = ?", (film_id,)).fetchone()[0]
+
+    def lines_in_window(self, film_id: int, window: Window) -> list[StoredLine]:
+        """Every dialogue line (and on-screen text) that starts inside the window, in time order."""
+        cond, params = window.sql("d.start")
+        rows = self.conn.execute(
+            f"""SELECT d.id, d.start, d."end", d.text, s.kind FROM dialogue d
+                JOIN dialogue_sources s ON s.film_id = d.film_id AND s.source = d.source
+                WHERE d.film_id = ? AND {cond} ORDER BY d.start, d.id""", (film_id, *params))
+        return [StoredLine(r[0], r[1], r[2], r[3], "screen_text" if r[4] == "ocr" else "dialogue") for r in rows]
+
+    def search_lines(self, film_id: int, fts_query: str, window: Window, limit: int = 30) -> dict[int, float]:
+        """BM25 scores (higher is better) of the lines inside the window matching an FTS5 query."""
+        if not fts_query:
+            return {}
+        cond, params = window.sql("d.start")
+        rows = self.conn.execute(
+            f"""SELECT d.id, bm25(dialogue_fts) FROM dialogue_fts JOIN dialogue d ON d.id = dialogue_fts.rowid
+                WHERE dialogue_fts MATCH ? AND d.film_id = ? AND {cond}
+                ORDER BY bm25(dialogue_fts) LIMIT ?""", (fts_query, film_id, *params, limit))
+        return {r[0]: -r[1] for r in rows}
+
+    def line_vectors(self, film_id: int, embedder_id: str, dim: int, window: Window) -> tuple[list[int], np.ndarray]:
+        """(ids, (N, dim) vectors) of the moment embeddings of the lines inside the window."""
+        cond, params = window.sql("d.start")
+        rows = self.conn.execute(
+            f"""SELECT v.dialogue_id, v.vector FROM dialogue_vectors v JOIN dialogue d ON d.id = v.dialogue_id
+                WHERE d.film_id = ? AND v.embedder_id = ? AND {cond} ORDER BY d.start""",
+            (film_id, embedder_id, *params)).fetchall()
+        return [r[0] for r in rows], vectors.unpack_many([r[1] for r in rows], (dim,))
+
+    def missing_line_vectors(self, film_id: int, embedder_id: str) -> list[int]:
+        return [r[0] for r in self.conn.execute(
+            """SELECT d.id FROM dialogue d LEFT JOIN dialogue_vectors v
+                   ON v.dialogue_id = d.id AND v.embedder_id = ?
+               WHERE d.film_id = ? AND v.dialogue_id IS NULL""", (embedder_id, film_id))]
+
+    def store_line_vectors(self, embedder_id: str, ids: list[int], matrix: np.ndarray) -> None:
+        with self.transaction() as conn:
+            conn.executemany(
+                "INSERT OR REPLACE INTO dialogue_vectors (dialogue_id, embedder_id, vector) VALUES (?, ?, ?)",
+                [(i, embedder_id, vectors.pack(v)) for i, v in zip(ids, matrix)])
