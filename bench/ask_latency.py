@@ -55,7 +55,7 @@ def main() -> None:
     from core.answering import Answer, Token, answer_question, create_model
     from core.answering.prompt import SYSTEM
     from core.encoders.efficientnet import EfficientNetLite0
-    from core.indexing import embed_moments
+    from core.dialogue import embed_moments
     from core.retrieval import Retriever
     from core.store import open_store
     from core.text_embed import default_embedder

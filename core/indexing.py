@@ -16,11 +16,11 @@ import numpy as np
 
 from core import coverage, encoders
 from core.colours import frame_colours
-from core.errors import SubtitleError, UnusableMedia
+from core.dialogue import embed_moments, ingest_dialogue
+from core.errors import UnusableMedia
 from core.events import CancelToken, Done, Progress
 from core.media.frames import DecodeStrategy, choose_strategy, sample_frames
-from core.media.probe import MediaInfo, probe
-from core.media import subtitles
+from core.media.probe import probe
 from core.prefetch import prefetch
 from core.scenes import derive_scenes
 from core.spoiler_window import Window
@@ -195,61 +195,6 @@ def update_scenes(store: Store, film: Film, encoder, duration_s: float) -> list:
                            concepts=getattr(encoder, "concepts", None), brightness=frames.brightness)
     store.replace_scenes(film.id, encoder.id, [s.as_json() for s in scenes])
     return scenes
-
-
-def ingest_dialogue(store: Store, film: Film, info: MediaInfo, subs: str | Path | None = None) -> int:
-    """Store the film's dialogue once: ``subs`` if given (always re-read), else the best sidecar or
-    embedded text stream. Image subtitle streams are recorded as present (their text needs OCR).
-    An unreadable sidecar found by itself is skipped with a warning; an unreadable ``subs`` raises."""
-    known = {s["source"]: s for s in store.dialogue_sources(film.id)}
-    embedded = subtitles.embedded_sources(info)
-    for source in embedded:
-        if source.kind == "image" and source.name not in known:
-            store.replace_dialogue(film.id, source, [])
-    if subs is not None:
-        source = subtitles.sidecar_source(Path(subs))
-        store.replace_dialogue(film.id, source, subtitles.read_sidecar(subs))
-        return store.dialogue_count(film.id)
-    if any(s["lines"] > 0 for s in known.values()):
-        return store.dialogue_count(film.id)
-    candidates = subtitles.find_sidecars(info.path) + embedded
-    while (source := subtitles.choose_source(candidates)) is not None:
-        try:
-            lines = subtitles.read_source(source, info.path)
-        except SubtitleError as exc:
-            log.warning("skipping subtitles %s: %s", source.name, exc)
-            candidates.remove(source)
-            continue
-        store.replace_dialogue(film.id, source, lines)
-        break
-    return store.dialogue_count(film.id)
-
-
-def moment_texts(lines, neighbours: int = 1, max_gap_s: float = 10.0) -> list[str]:
-    """Each line together with its neighbours (when they are close in time): the text of a moment."""
-    texts = []
-    for i, line in enumerate(lines):
-        parts = []
-        for j in range(max(0, i - neighbours), min(len(lines), i + neighbours + 1)):
-            if abs(lines[j].start - line.start) <= max_gap_s + neighbours * 5:
-                parts.append(lines[j].text.replace("\n", " "))
-        texts.append(" / ".join(parts))
-    return texts
-
-
-def embed_moments(store: Store, film_id: int, embedder=None) -> int:
-    """Store a sentence embedding for every dialogue line's moment that has none yet; returns how many."""
-    from core.text_embed import default_embedder
-
-    embedder = embedder or default_embedder()
-    missing = set(store.missing_line_vectors(film_id, embedder.id))
-    if not missing:
-        return 0
-    lines = store.lines_in_window(film_id, Window.whole())
-    texts = moment_texts(lines)
-    todo = [(line.id, text) for line, text in zip(lines, texts) if line.id in missing]
-    store.store_line_vectors(embedder.id, [i for i, _ in todo], embedder.embed([t for _, t in todo]))
-    return len(todo)
 
 
 def _result(store, film, encoder, added, started, complete, strategy) -> IndexResult:

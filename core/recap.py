@@ -41,7 +41,7 @@ def recap(store: Store, film: Film, encoder_id: str, window: Window, embedder=No
         scenes = [{"start": 0.0, "end": window.end or film.duration_s, "tags": []}]
     vectors = _vectors(store, film, lines, window, embedder)
     if vectors is None and lines:
-        from core.indexing import moment_texts
+        from core.dialogue import moment_texts
         from core.text_embed import default_embedder
 
         vectors = (embedder or default_embedder()).embed(moment_texts(lines))

@@ -16,7 +16,7 @@ import numpy as np
 from core import calibration
 from core.film_state import index_coverage
 from core.frame_cache import WindowedFrames
-from core.indexing import moment_texts
+from core.dialogue import moment_texts
 from core.store import Film, Store
 from core.timefmt import parse_time
 from core.tokens import context_tokens

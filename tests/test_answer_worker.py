@@ -53,7 +53,7 @@ def test_the_worker_process_answers_over_json_lines(isolated_home, make_film, en
 
 
 def test_a_film_not_indexed_yet_is_answered_from_its_dialogue(store, make_film):
-    from core.indexing import ingest_dialogue
+    from core.dialogue import ingest_dialogue
     from core.media.probe import probe
     from core.store import fingerprint
 

@@ -10,7 +10,8 @@ import pytest
 
 from core.answering import Answer, Token, answer_question
 from core.answering.grounding import cite, sentence_supported, split_sentences
-from core.answering.models import TransformersLM, create
+from core.answering.models import TransformersLM
+from core.answering.registry import create, register, unregister
 from core.errors import UnknownBackend
 from core.retrieval import Evidence, fts_query, keywords, time_focus
 from core.spoiler_window import Window
@@ -98,6 +99,26 @@ def test_unknown_answering_model_is_a_clear_error(tmp_path):
     with pytest.raises(UnknownBackend, match="GGUF"):
         create(str(tmp_path / "missing.gguf"))
     assert create("extractive") is None
+
+
+def test_answering_models_are_found_through_the_registry(tmp_path):
+    made = []
+
+    class Echo:
+        id = "echo"
+
+        def stream(self, messages, cancel=None, max_new_tokens=120):
+            yield messages[-1]["content"]
+
+    register("echo-test", lambda name, cache: made.append((name, cache)) or Echo())
+    try:
+        model = create("echo-test", tmp_path)
+        assert isinstance(model, Echo) and made == [("echo-test", tmp_path / "cache" / "models")]
+        assert create("echo-test", tmp_path) is model and len(made) == 1  # loaded once, kept warm
+    finally:
+        unregister("echo-test")
+    with pytest.raises(UnknownBackend):
+        create("echo-test-gone")
 
 
 def _ask(*args):

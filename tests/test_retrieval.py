@@ -87,7 +87,7 @@ def test_retrieval_scales_to_a_two_hour_index(tmp_path, encoder):
 
     from bench.ask_latency import dialogue
     from bench.synthetic_index import synthetic_film
-    from core.indexing import embed_moments
+    from core.dialogue import embed_moments
     from core.store import open_store
     from core.text_embed import default_embedder
 

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from core.answering import Answer, answer_question
 from core.answering.prompt import build_messages
-from core.indexing import embed_moments
+from core.dialogue import embed_moments
 from core.retrieval import Retriever
 from core.spoiler_window import Window, merge_ranges, parse_ranges
 from bench.synthetic_index import synthetic_film

