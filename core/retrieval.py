@@ -8,137 +8,25 @@ looks there. Everything is read through windowed SQL queries."""
 from __future__ import annotations
 
 import logging
-import re
-from dataclasses import dataclass, field
 
 import numpy as np
 
 from core import calibration
+from core.dialogue import moment_texts
+from core.evidence import Evidence, Moment, Retrieval, describe_frame, merge_moments
 from core.film_state import index_coverage
 from core.frame_cache import WindowedFrames
-from core.dialogue import moment_texts
-from core.store import Film, Store
-from core.timefmt import parse_time
-from core.tokens import context_tokens
+from core.question import fts_query, time_focus
 from core.spoiler_window import Window
+from core.store import Film, Store
+from core.tokens import context_tokens
 
 log = logging.getLogger(__name__)
 
-STOPWORDS = set("""a about above after again against all am an and any are as at be because been before being
-below between both but by can could did do does doing down during each few for from further had has have
-having he her here hers herself him himself his how i if in into is it its itself just me more most my myself
-no nor not now of off on once only or other our ours ourselves out over own same she should so some such than
-that the their theirs them themselves then there these they this those through to too under until up very was
-we were what when where which while who whom why will with would you your yours yourself yourselves
-tell say says said show shows see seen scene film movie happen happens happened does did anything something
-thing things one ones get got""".split())
-EDGE_S = 150.0  # "what just happened" looks at this many seconds before the window's edge
-# Words that place a question just before the viewer's position, when there is one (the player's playhead).
-RECENT_WORDS = {"just", "recently", "ago", "last", "now"}
-# Words that say what kind of answer is wanted rather than what it is about.
-INTENT_WORDS = {"name", "named", "called", "introduce", "introduces", "introduced", "introduction", "himself",
-                "herself", "themselves", "mean", "means", "doing", "talk", "talking", "speak", "speaking"}
 VISUAL_FOUND_CONFIDENCE = 0.42
 VISUAL_FOUND_P = 0.08
 MAX_MOMENTS = 4
 FOCUS_SCORE = 2.0  # the part a question points at ("what just happened?") outranks any dialogue score (<= 1)
-MAX_MOMENT_S = 40.0  # overlapping moments merge only while the result stays this short
-
-
-@dataclass(frozen=True)
-class Evidence:
-    """One piece of evidence: a frame (what is seen), a dialogue line or on-screen text (what is said)."""
-
-    t: float
-    end: float | None
-    kind: str  # "frame" | "dialogue" | "screen_text"
-    text: str
-    score: float = 0.0
-
-    def as_json(self) -> dict:
-        return {"t": round(self.t, 3), "end": None if self.end is None else round(self.end, 3),
-                "kind": self.kind, "text": self.text}
-
-
-@dataclass(frozen=True)
-class Moment:
-    start: float
-    end: float
-    score: float
-    evidence: tuple[Evidence, ...]
-    reason: str = "text"  # "text" | "visual" | "focus"
-
-
-@dataclass(frozen=True)
-class Retrieval:
-    question: str
-    window: Window
-    moments: list[Moment]
-    found: bool
-    focus: tuple[float, float] | None = None
-    indexed: tuple[tuple[float, float], ...] = ()  # the parts of the film whose picture is indexed
-    complete: bool = True
-    visual_labels: tuple[str, ...] = field(default_factory=tuple)
-    confidence: float = 1.0  # the probability that the moments answer the question (core.calibration)
-
-    @property
-    def evidence(self) -> list[Evidence]:
-        items: dict = {}
-        for e in (e for m in self.moments for e in m.evidence):
-            key = (e.kind, e.t, e.text)
-            if key not in items or e.score > items[key].score:
-                items[key] = e
-        return sorted(items.values(), key=lambda e: (e.t, e.kind != "frame"))
-
-
-def keywords(text: str) -> list[str]:
-    """Content words of a question, lower-cased, without stop words."""
-    words = re.findall(r"[a-z0-9][a-z0-9']*", text.lower())
-    return [w.strip("'") for w in words if w not in STOPWORDS and len(w) > 1 and not w.endswith("'s")] + \
-        [w[:-2] for w in words if w.endswith("'s") and w[:-2] not in STOPWORDS]
-
-
-def stem(word: str) -> str:
-    """A light suffix stripper, enough to match "sailors" with "sailor", "lives" with "live" and
-    "assembled" with "assemble"."""
-    for suffix, repl in (("ies", "y"), ("ing", ""), ("es", ""), ("ed", ""), ("s", "")):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            word = word[: -len(suffix)] + repl
-            break
-    return word[:-1] if word.endswith("e") and len(word) > 3 else word
-
-
-def topic_words(question: str) -> set[str]:
-    """The stems of what a question is about (its content words minus words of intent)."""
-    return {stem(w) for w in keywords(question) if w not in INTENT_WORDS}
-
-
-
-def fts_query(text: str) -> str:
-    """An FTS5 query that matches any content word (each quoted, so no word is read as syntax)."""
-    return " OR ".join(f'"{w}"' for w in dict.fromkeys(keywords(text)))
-
-
-def time_focus(question: str, window: Window, duration_s: float, scenes: list[dict],
-               now: float | None = None) -> tuple[float, float] | None:
-    """The part of the film a question points at, if it names one. ``now``: where the viewer is (the
-    player's position); without it, "just now" means the end of the window."""
-    q = question.lower()
-    edge = now if now is not None else window.end if window.end is not None else duration_s
-    match = re.search(r"\b(?:at|around|near|after|before)\s+(\d{1,2}:\d{2}(?::\d{2})?)", q)
-    if match:
-        t = parse_time(match.group(1))
-        return (max(0.0, t - 30), t + 30)
-    if re.search(r"\b(just happen|just now|right now|this scene|who is this|what is this|last few minutes|"
-                 r"what happened there|what's happening|what is happening)", q):
-        return (max(0.0, edge - EDGE_S), edge)
-    if re.search(r"\b(first scene|opening|beginning|start of the film|at the start)\b", q):
-        return (scenes[0]["start"], scenes[0]["end"]) if scenes else (0.0, min(edge, 60.0))
-    if re.search(r"\b(last scene|the end\b|ending|final scene)", q):
-        return (scenes[-1]["start"], scenes[-1]["end"]) if scenes else (max(0.0, edge - 60), edge)
-    if now is not None and RECENT_WORDS & set(re.findall(r"[a-z]+", q)):
-        return (max(0.0, now - EDGE_S), now)  # asked while watching: "just", "a moment ago" mean before the playhead
-    return None
 
 
 class Retriever:
@@ -176,7 +64,7 @@ class Retriever:
         visual_found = queries.confidence >= VISUAL_FOUND_CONFIDENCE and bool(len(visual)) \
             and float(visual.max()) >= VISUAL_FOUND_P
         moments = self._moments(lines, text_scores, frames, visual, visual_found, focus)
-        moments = _merge(moments)[:max_moments]
+        moments = merge_moments(moments)[:max_moments]
         moments.sort(key=lambda m: m.start)
         return Retrieval(
             question=question, window=window, moments=moments, focus=focus,
@@ -279,38 +167,4 @@ class Retriever:
         return [Evidence(float(frames.times[j]), None, "frame", describe_frame(self.encoder, frames, j))]
 
 
-def describe_frame(encoder, frames, j: int) -> str:
-    """Words for what a frame shows: classifier guesses (marked as such) and measured colours."""
-    concepts = [f"{name} ({p:.0%})" for name, p in encoder.concepts(frames.content[j:j + 1], top=3)[0] if p >= 0.1]
-    colours = [name for name, _ in frames.colours(j)]
-    level = float(frames.brightness[j])
-    if level < 0.18:
-        colours.append("dark")
-    elif level > 0.75:
-        colours.append("bright")
-    parts = []
-    if concepts:
-        parts.append("looks like " + ", ".join(concepts))
-    if colours:
-        parts.append("colours: " + ", ".join(colours))
-    return "; ".join(parts) or "a frame"
-
-
-def _merge(moments: list[Moment]) -> list[Moment]:
-    """Merge moments that overlap (or nearly touch), keeping the best score; best first."""
-    merged: list[Moment] = []
-    for m in sorted(moments, key=lambda m: -m.score):
-        for k, other in enumerate(merged):
-            overlaps = m.start <= other.end and other.start <= m.end
-            if overlaps and max(m.end, other.end) - min(m.start, other.start) <= MAX_MOMENT_S:
-                evidence: dict = {}
-                for e in other.evidence + m.evidence:  # the same line may come scored and unscored
-                    key = (e.kind, e.t, e.text)
-                    if key not in evidence or e.score > evidence[key].score:
-                        evidence[key] = e
-                merged[k] = Moment(min(m.start, other.start), max(m.end, other.end), other.score,
-                                   tuple(sorted(evidence.values(), key=lambda e: e.t)), other.reason)
-                break
-        else:
-            merged.append(m)
-    return merged
+__all__ = ["Evidence", "Moment", "Retrieval", "Retriever"]

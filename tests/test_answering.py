@@ -13,7 +13,8 @@ from core.answering.grounding import cite, sentence_supported, split_sentences
 from core.answering.models import TransformersLM
 from core.answering.registry import create, register, unregister
 from core.errors import UnknownBackend
-from core.retrieval import Evidence, fts_query, keywords, time_focus
+from core.evidence import Evidence
+from core.question import fts_query, keywords, time_focus
 from core.spoiler_window import Window
 from tests.conftest import shared_clip
 

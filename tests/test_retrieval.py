@@ -104,7 +104,7 @@ def test_retrieval_scales_to_a_two_hour_index(tmp_path, encoder):
 
 
 def test_just_now_means_where_the_viewer_is():
-    from core.retrieval import EDGE_S, time_focus
+    from core.question import EDGE_S, time_focus
 
     assert time_focus("What just happened?", Window.whole(), 3600.0, [], now=1000.0) == (1000.0 - EDGE_S, 1000.0)
     assert time_focus("What just happened?", Window.until(500.0), 3600.0, []) == (500.0 - EDGE_S, 500.0)
@@ -112,7 +112,7 @@ def test_just_now_means_where_the_viewer_is():
 
 
 def test_a_question_about_the_recent_past_looks_before_the_playhead():
-    from core.retrieval import EDGE_S, time_focus
+    from core.question import EDGE_S, time_focus
 
     for question in ("What did she just ask him?", "What happened in the last bit?", "Who was that a moment ago?"):
         assert time_focus(question, Window.whole(), 3600.0, [], now=900.0) == (900.0 - EDGE_S, 900.0), question

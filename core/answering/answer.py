@@ -12,7 +12,9 @@ from core.answering.grounding import (cite, confidently_absent, extractive_answe
                                       split_sentences)
 from core.answering.prompt import build_messages
 from core.events import CancelToken
-from core.retrieval import Evidence, Retrieval, Retriever, topic_words
+from core.evidence import Evidence, Retrieval
+from core.question import topic_words
+from core.retrieval import Retriever
 from core.store import Film
 from core.timefmt import clock
 from core.spoiler_window import Window

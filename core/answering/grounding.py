@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import re
 
-from core.retrieval import Evidence, Retrieval, keywords, stem
+from core.evidence import Evidence, Retrieval
+from core.question import keywords, stem
 from core.timefmt import clock, parse_time
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'“(\[])")

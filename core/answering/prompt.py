@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from core.retrieval import Evidence, Retrieval
+from core.evidence import Evidence, Retrieval
 from core.timefmt import clock
 
 SYSTEM = (
