@@ -37,7 +37,6 @@ def install_player_keys(window) -> list[QAction]:
         action.triggered.connect(lambda _=False, do=do: do(window))
         window.addAction(action)
         actions.append(action)
-    window.player_key_actions = actions
     return actions
 
 

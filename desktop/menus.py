@@ -12,18 +12,20 @@ from desktop.keys import shortcuts_html
 
 
 class RecentMenu(QMenu):
-    def __init__(self, window) -> None:
-        super().__init__("Open &recent", window)
-        self.window = window
+    """The recent films of a desktop.film_session.FilmSession; choosing one calls ``open_film(path)``."""
+
+    def __init__(self, session, open_film, parent=None) -> None:
+        super().__init__("Open &recent", parent)
+        self.session, self.open_film = session, open_film
         self.rebuild()
 
     def rebuild(self) -> None:
         self.clear()
-        films = self.window.recent_films()
+        films = self.session.recent()
         for path in films:
             action = self.addAction(Path(path).name)
             action.setToolTip(path)
-            action.triggered.connect(lambda _=False, p=path: self.window.open_film(Path(p)))
+            action.triggered.connect(lambda _=False, p=path: self.open_film(Path(p)))
         if not films:
             self.addAction("No films yet").setEnabled(False)
         else:
@@ -31,16 +33,17 @@ class RecentMenu(QMenu):
             self.addAction("Clear the list").triggered.connect(self._clear)
 
     def _clear(self) -> None:
-        self.window.qsettings.setValue("recent", [])
+        self.session.clear_recent()
         self.rebuild()
 
 
-def build_menus(window) -> None:
+def build_menus(window, player_actions) -> RecentMenu:
+    """The window's menu bar; returns the recent-films menu (rebuilt when a film opens)."""
     bar = window.menuBar()
     files = bar.addMenu("&File")
     files.addAction("&Open a film…", QKeySequence.StandardKey.Open, window.choose_film)
-    window.recent_menu = RecentMenu(window)
-    files.addMenu(window.recent_menu)
+    recent_menu = RecentMenu(window.session, window.open_film, window)
+    files.addMenu(recent_menu)
     files.addAction("Watch the &sample film", window.open_sample)
     files.addSeparator()
     files.addAction("Add a &subtitle file…", lambda: window.add_subtitles())
@@ -50,7 +53,7 @@ def build_menus(window) -> None:
     files.addAction("&Quit", QKeySequence.StandardKey.Quit, window.close)
 
     playback = bar.addMenu("&Playback")
-    for action in window.player_key_actions:
+    for action in player_actions:
         playback.addAction(action)
 
     index = bar.addMenu("&Index")
@@ -70,4 +73,5 @@ def build_menus(window) -> None:
         window, "About Movie Buddy",
         f"<b>Movie Buddy {__version__}</b><p>Plays a film, learns it while you watch and answers questions "
         "about it, citing the moments it rests on, without spoilers.</p>"))
+    return recent_menu
 

@@ -1,6 +1,7 @@
 """The main window: the picture with its transport bar, the chat panel docked beside it, indexing in the
-status bar. It owns the player, the resident indexer of the open film and the resident answerer, and a
-GUI-thread database connection for the small things (where the viewer is, what they watched, history)."""
+status bar. It lays these out and connects them; the open film's session (desktop.film_session), its
+indexing (desktop.indexing_controller) and the resident answerer (desktop.answers) do the work. It holds
+a GUI-thread database connection for the small things (where the viewer is, what they watched, history)."""
 
 from __future__ import annotations
 
@@ -8,37 +9,34 @@ import logging
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
-from PySide6.QtWidgets import (QDockWidget, QFileDialog, QLabel, QMainWindow,
-                               QStackedWidget, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import QFileDialog, QMainWindow, QStackedWidget
 
 from core.config import load_settings, save_settings
 from core.errors import MovieBuddyError
-from core.media.probe import MediaInfo, probe
-from core.store import Film, Store, fingerprint, open_store
-from core.timefmt import clock
-from core.film_state import film_state
+from core.media.probe import MediaInfo
 from core.spoiler_window import Window
+from core.store import Film, Store, open_store
+from core.timefmt import clock
 from desktop.answers import AnswerService
 from desktop.chat import ChatPanel
 from desktop.controls import ControlBar
-from desktop.index_status import IndexStatus
 from desktop.empty_state import empty_page
-from desktop.window_indexing import IndexingMixin
-from desktop.window_view import ViewMixin
+from desktop.layout import dock_beside, pages, problem_bar
+from desktop.film_session import FilmSession
+from desktop.index_status import IndexStatus
+from desktop.indexing_controller import IndexingController
 from desktop.keys import install_player_keys
+from desktop.window_view import ViewMixin
 from desktop.player import MpvPlayer
 from desktop.video import make_view
 
 log = logging.getLogger(__name__)
 FILM_FILTER = "Films (*.mkv *.mp4 *.m4v *.mov *.avi *.webm *.ts *.mpg *.mpeg *.wmv *.flv *.ogv);;All files (*)"
 SUBTITLE_SUFFIXES = {".srt", ".ass", ".ssa", ".vtt", ".sub"}
-MAX_RECENT = 10
 SAVE_EVERY_MS = 5_000
-DROP_CHECK_MS = 2_000
-RESUME_MARGIN_S = 5.0  # a film stopped this close to its end starts again from the beginning
 
 
-class MainWindow(IndexingMixin, ViewMixin, QMainWindow):
+class MainWindow(ViewMixin, QMainWindow):
     film_opened = Signal(object)  # core.store.Film
 
     def __init__(self, home: Path | None = None, vo: str = "libmpv", ao: str = "auto", qsettings=None,
@@ -52,9 +50,7 @@ class MainWindow(IndexingMixin, ViewMixin, QMainWindow):
         self.store: Store = open_store(home)
         self.home = self.store.home
         self.index_automatically = index_automatically
-        self.film: Film | None = None
-        self.info: MediaInfo | None = None
-        self.init_indexing()
+        self.session = FilmSession(self.store, self.qsettings)
         self._closed = False
 
         self.player = MpvPlayer(vo=vo, ao=ao, parent=self, hwdec="no")
@@ -65,39 +61,15 @@ class MainWindow(IndexingMixin, ViewMixin, QMainWindow):
         self.video.double_clicked.connect(self.toggle_fullscreen)
         self.player.fullscreen_requested.connect(self.set_fullscreen)
         self.player.failed.connect(self.show_problem)
-        self.player.time_changed.connect(self._on_time)
         self.player.watched_changed.connect(self._on_watched)
         self.player.volume_changed.connect(lambda v: self.qsettings.setValue("volume", v))
 
-        self.problem = QLabel()
-        self.problem.setObjectName("problem")
-        self.problem.setWordWrap(True)
-        self.problem.hide()
         self.stack = QStackedWidget()
         empty, self.empty_progress = empty_page(self.choose_film, lambda: self.open_sample())
-        self.stack.addWidget(empty)
-        player_page = QWidget()
-        page = QVBoxLayout(player_page)
-        page.setContentsMargins(0, 0, 0, 0)
-        page.setSpacing(0)
-        page.addWidget(self.video, 1)
-        page.addWidget(self.controls)
-        self.stack.addWidget(player_page)
-        central = QWidget()
-        layout = QVBoxLayout(central)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.problem)
-        layout.addWidget(self.stack, 1)
-        self.setCentralWidget(central)
-
+        self.problem = problem_bar()
+        self.setCentralWidget(pages(self.problem, self.stack, empty, self.video, self.controls))
         self.chat = ChatPanel()
-        self.chat_dock = QDockWidget("Ask about the film", self)
-        self.chat_dock.setObjectName("chatDock")
-        self.chat_dock.setWidget(self.chat)
-        self.chat_dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
-                                   | QDockWidget.DockWidgetFeature.DockWidgetClosable)
-        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.chat_dock)
-        self.resizeDocks([self.chat_dock], [400], Qt.Orientation.Horizontal)
+        self.chat_dock = dock_beside(self, self.chat, "Ask about the film", "chatDock")
         self.chat.spoiler_free.setChecked(self.qsettings.value("spoiler_free", True, type=bool))
         self.chat.question_asked.connect(self.ask)
         self.chat.recap_wanted.connect(self.recap)
@@ -105,9 +77,10 @@ class MainWindow(IndexingMixin, ViewMixin, QMainWindow):
         self.chat.spoiler_free_changed.connect(lambda on: self.qsettings.setValue("spoiler_free", on))
 
         self.index_status = IndexStatus()
-        self.index_status.pause_toggled.connect(self._pause_indexing)
-        self.index_status.cancel_requested.connect(self.stop_indexing)
         self.statusBar().addPermanentWidget(self.index_status)
+        self.indexing = IndexingController(self.store, self.player, self.controls.seekbar, self.index_status,
+                                           lambda text: self.statusBar().showMessage(text, 5_000),
+                                           self.show_problem, parent=self)
 
         self.answers = AnswerService(self.home, llm=self.settings.llm, parent=self)
         self.answers.token.connect(self.chat.add_token)
@@ -119,15 +92,33 @@ class MainWindow(IndexingMixin, ViewMixin, QMainWindow):
 
         from desktop.menus import build_menus
 
-        install_player_keys(self)
-        build_menus(self)
+        self.player_key_actions = install_player_keys(self)
+        self.recent_menu = build_menus(self, self.player_key_actions)
         self._restore_ui()
         self.player.set_volume(self.qsettings.value("volume", 100.0, type=float))
 
         self._save_timer = QTimer(self, interval=SAVE_EVERY_MS, timeout=self.save_viewing)
         self._save_timer.start()
-        self._drop_timer = QTimer(self, interval=DROP_CHECK_MS, timeout=self._check_playback)
-        self._drop_timer.start()
+
+    # the open film ----------------------------------------------------------------------------------
+    @property
+    def film(self) -> Film | None:
+        return self.session.film
+
+    @property
+    def info(self) -> MediaInfo | None:
+        return self.session.info
+
+    @property
+    def indexer(self):
+        """The open film's IndexerThread while it runs."""
+        return self.indexing.indexer
+
+    def start_indexing(self, playhead: float | None = None) -> None:
+        self.indexing.start(self.settings.vision, self.settings.fps, playhead)
+
+    def stop_indexing(self, wait: bool = False) -> None:
+        self.indexing.stop(wait)
 
     # opening films --------------------------------------------------------------------------------
     def choose_film(self) -> None:
@@ -150,37 +141,30 @@ class MainWindow(IndexingMixin, ViewMixin, QMainWindow):
 
     def open_film(self, path: Path) -> bool:
         """Play ``path`` from where the viewer left it, and index it in the background."""
-        path = Path(path)
+        self.close_film()
         try:
-            info = probe(path)
+            opened = self.session.open(Path(path))
         except MovieBuddyError as exc:
             self.show_problem(str(exc))
             return False
-        self.close_film()
         self.problem.hide()
-        self.info = info
-        self.film = self.store.ensure_film(fingerprint(info.path), info)
-        state = film_state(self.store, self.film, info.duration_s)
-        watched, position = list(state.watched), state.position
-        if position is not None and position > info.duration_s - RESUME_MARGIN_S:
-            position = None
+        self.indexing.set_film(opened.film, opened.info)
         self.stack.setCurrentIndex(1)
-        self.playback_guard.reset()  # mpv's counters start again with the new film
-        self._play(info.path, position, watched)
-        self.controls.seekbar.set_duration(info.duration_s)
-        self.controls.seekbar.set_watched(watched)
-        self.controls.seekbar.set_indexed(list(state.indexed))
-        self.chat.set_boundary(watched)
-        self.chat.set_history(self.store.film_turns(self.film.id))
-        self.setWindowTitle(f"{info.title} — Movie Buddy")
-        self._remember(info.path)
-        if position:
-            self.statusBar().showMessage(f"Resuming at {clock(position)}", 5_000)
+        self._play(opened.info.path, opened.resume_at, opened.watched)
+        self.controls.seekbar.set_duration(opened.info.duration_s)
+        self.controls.seekbar.set_watched(opened.watched)
+        self.controls.seekbar.set_indexed(opened.indexed)
+        self.chat.set_boundary(opened.watched)
+        self.chat.set_history(self.store.film_turns(opened.film.id))
+        self.setWindowTitle(f"{opened.info.title} — Movie Buddy")
+        self.recent_menu.rebuild()
+        if opened.resume_at:
+            self.statusBar().showMessage(f"Resuming at {clock(opened.resume_at)}", 5_000)
         if self.index_automatically:
-            self.start_indexing(position)
+            self.start_indexing(opened.resume_at)
         else:
-            self._show_index_state()
-        self.film_opened.emit(self.film)
+            self.indexing.show_state()
+        self.film_opened.emit(opened.film)
         return True
 
     def _play(self, path: Path, position: float | None, watched) -> None:
@@ -205,18 +189,12 @@ class MainWindow(IndexingMixin, ViewMixin, QMainWindow):
         if self.film is None:
             return
         self.save_viewing()
-        self.stop_indexing(wait=True)
-        self.film = None
-
-    def _remember(self, path: Path) -> None:
-        recent = [p for p in self.recent_films() if p != str(path)]
-        self.qsettings.setValue("recent", [str(path), *recent][:MAX_RECENT])
-        self.qsettings.setValue("last_folder", str(path.parent))
-        self.recent_menu.rebuild()
+        self.indexing.stop(wait=True)
+        self.indexing.set_film(None, None)
+        self.session.close()
 
     def recent_films(self) -> list[str]:
-        value = self.qsettings.value("recent", [])
-        return [value] if isinstance(value, str) else list(value or [])
+        return self.session.recent()
 
     def add_subtitles(self, path: Path | None = None) -> None:
         if path is None:
@@ -253,12 +231,7 @@ class MainWindow(IndexingMixin, ViewMixin, QMainWindow):
         self.statusBar().showMessage(f"Jumped to {clock(seconds)}", 3_000)
 
     def save_viewing(self) -> None:
-        if self.film is None:
-            return
-        position = self.player.position
-        if position is not None:
-            self.store.save_position(self.film.id, position)
-        self.store.add_watched(self.film.id, self.player.tracker.ranges)
+        self.session.save(self.player.position, self.player.tracker.ranges)
 
     # questions --------------------------------------------------------------------------------------
     def question_window(self) -> Window:
@@ -322,7 +295,7 @@ class MainWindow(IndexingMixin, ViewMixin, QMainWindow):
         self.close_film()
         self._closed = True
         self._save_timer.stop()
-        self._drop_timer.stop()
+        self.indexing.shutdown()
         self.answers.shutdown()
         self.answers.wait()
         maker = getattr(self, "_sample_maker", None)

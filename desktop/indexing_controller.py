@@ -1,0 +1,129 @@
+"""The indexing of the open film: starting and stopping the resident indexer, showing its progress in the
+status bar and on the seek bar, and stepping it aside when it makes playback drop frames."""
+
+from __future__ import annotations
+
+import time
+from typing import Callable
+
+from PySide6.QtCore import QObject, QTimer
+
+from core.film_state import film_state
+from core.media.probe import MediaInfo
+from core.store import Film, Store
+from desktop.index_status import IndexStatus
+from desktop.indexer import IndexerThread
+from desktop.playback_guard import PlaybackGuard
+
+STOP_WAIT_MS = 3_000  # closing waits this long for the indexer to finish its batch, then stops it
+DROP_CHECK_MS = 2_000
+
+
+class IndexingController(QObject):
+    """Owns the IndexerThread of the open film. ``say(text)`` shows a passing message, ``problem(text)``
+    a problem the viewer should see."""
+
+    def __init__(self, store: Store, player, seekbar, status: IndexStatus, say: Callable[[str], None],
+                 problem: Callable[[str], None], parent=None) -> None:
+        super().__init__(parent)
+        self.store, self.player, self.seekbar, self.status = store, player, seekbar, status
+        self.say, self.problem = say, problem
+        self.indexer: IndexerThread | None = None
+        self.guard = PlaybackGuard()  # whether indexing makes playback drop frames
+        self.film: Film | None = None
+        self.info: MediaInfo | None = None
+        self._closed = False
+        status.pause_toggled.connect(self.pause)
+        status.cancel_requested.connect(self.stop)
+        player.time_changed.connect(self._on_time)
+        self._timer = QTimer(self, interval=DROP_CHECK_MS, timeout=self.check_playback)
+        self._timer.start()
+
+    def set_film(self, film: Film | None, info: MediaInfo | None) -> None:
+        self.film, self.info = film, info
+        self.guard.reset()  # mpv's counters start again with the new film
+
+    def start(self, vision: str | None, fps: float, playhead: float | None = None) -> None:
+        if self.info is None or self.film is None or (self.indexer is not None and self.indexer.isRunning()):
+            return
+        if film_state(self.store, self.film).complete:
+            self.show_state()
+            return
+        indexer = IndexerThread(self.info.path, self.store.home, vision=vision, fps=fps, parent=self)
+        indexer.set_playhead(playhead)
+        indexer.progress.connect(self._on_progress)
+        indexer.finished_index.connect(self._on_done)
+        indexer.failed.connect(self._on_failed)
+        self.indexer = indexer
+        self.status.set_running()
+        self.status.label.setText("Starting to index…")
+        indexer.start()
+
+    def pause(self, paused: bool) -> None:
+        if self.indexer is not None:
+            self.indexer.pause() if paused else self.indexer.resume()
+
+    def stop(self, wait: bool = False) -> None:
+        indexer, self.indexer = self.indexer, None
+        if indexer is not None:
+            indexer.cancel()
+            if wait and not indexer.wait(STOP_WAIT_MS):
+                indexer.kill_signal("SIGTERM")  # still loading its models: every batch is committed
+                indexer.wait()
+        if not self._closed:
+            self.show_state()
+
+    def shutdown(self) -> None:
+        """The window closes: stop indexing (what was indexed is kept) and show nothing more."""
+        self._closed = True
+        self._timer.stop()
+        self.stop(wait=True)
+
+    def show_state(self) -> None:
+        if self.film is None:
+            self.status.set_idle("No film open")
+            return
+        state = film_state(self.store, self.film)
+        self.seekbar.set_indexed(list(state.indexed))
+        if state.complete:
+            self.status.set_idle(state.summary())
+        elif not state.indexed_s:
+            self.status.set_idle(f"{state.summary()}: Index ▸ Index this film now")
+        else:
+            self.status.set_idle(f"{state.summary()} (stopped)",
+                                 state.indexed_s / state.duration_s if state.duration_s else 0.0)
+
+    def check_playback(self) -> None:
+        """Playback has priority: when mpv starts dropping frames, indexing steps aside for a while."""
+        if self.film is None or self.player.paused:
+            self.guard.reset()
+            return
+        indexer = self.indexer
+        running = indexer is not None and indexer.isRunning() and not indexer.paused and not indexer.holding
+        hold = self.guard.observe(time.monotonic(), sum(self.player.dropped_frames), running)
+        if hold and indexer is not None and running:
+            indexer.hold(hold)
+            self.say("Playback is busy: indexing steps aside for a moment")
+
+    # the indexer's signals ----------------------------------------------------------------------------------
+    def _current(self) -> bool:
+        """Whether a signal comes from the open film's indexer (not a stopped one reporting late)."""
+        return self.indexer is not None and self.sender() is self.indexer
+
+    def _on_progress(self, event) -> None:
+        if self._current():
+            self.status.show_progress(event)
+            if event.covered:
+                self.seekbar.set_indexed(event.covered)
+
+    def _on_done(self, done) -> None:
+        if self._current():
+            self.show_state()
+
+    def _on_failed(self, message: str) -> None:
+        self.status.set_idle("Indexing stopped")
+        self.problem(f"Indexing stopped: {message}. What was indexed is kept; questions use it.")
+
+    def _on_time(self, seconds: float) -> None:
+        if self.indexer is not None:
+            self.indexer.set_playhead(seconds)
