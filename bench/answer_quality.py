@@ -14,6 +14,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))  # testkit: the helpers shared with the tests
 
 
 def main() -> None:
@@ -22,15 +23,15 @@ def main() -> None:
     parser.add_argument("--show", action="store_true", help="print every answer")
     args = parser.parse_args()
 
-    from bench.qa_cases import CASES, SAMPLE, SHARED_MEDIA, judge
     from core.answering import Answer, answer_question, create_model
     from core.encoders.efficientnet import EfficientNetLite0
     from core.indexing import index_film, run
     from core.retrieval import Retriever
     from core.sample import ensure_sample
+    from core.spoiler_window import Window
     from core.store import open_store
     from core.text_embed import default_embedder
-    from core.spoiler_window import Window
+    from testkit.qa_cases import CASES, SAMPLE, SHARED_MEDIA, judge
 
     home = Path(tempfile.mkdtemp(prefix="qa-bench-"))
     store = open_store(home)
@@ -53,8 +54,8 @@ def main() -> None:
         started = time.perf_counter()
         cases = [c for c in CASES if c[0] in films]
         for name, question, expected, words in cases:
-            answer = [e for e in answer_question(retriever, films[name], question, Window.whole(), m,
-                                                 with_quotes=quotes) if isinstance(e, Answer)][0]
+            answer = next(e for e in answer_question(retriever, films[name], question, Window.whole(), m,
+                                                 with_quotes=quotes) if isinstance(e, Answer))
             ok = judge(answer.text, answer.citations, expected, words)
             right += ok
             if expected is None:

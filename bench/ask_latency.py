@@ -18,24 +18,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))  # testkit: the helpers shared with the tests
 
-WORDS = ("captain ship storm island treasure map harbour sailor lighthouse letter mother brother knife "
-         "train station doctor window garden river bridge king soldier horse church village winter").split()
 QUESTIONS = ["Where is the treasure map?", "What did the doctor say about the letter?", "Who is the captain?",
              "What happened at 1:02:10?", "What just happened?", "Why did the soldier go to the church?",
              "When does the storm reach the harbour?", "Is there a horse?"]
-
-
-def dialogue(n: int, duration: float, seed: int = 0):
-    import numpy as np
-
-    rng = np.random.default_rng(seed)
-    times = np.sort(rng.uniform(0, duration - 5, n))
-    lines = []
-    for t in times:
-        a, b, c = rng.choice(WORDS, 3, replace=False)
-        lines.append((float(t), f"The {a} went to the {b} because of the {c}."))
-    return lines
 
 
 def pct(values, q):
@@ -51,15 +38,15 @@ def main() -> None:
 
     import torch
 
-    from bench.synthetic_index import synthetic_film
     from core.answering import Answer, Token, answer_question, create_model
     from core.answering.prompt import SYSTEM
-    from core.encoders.efficientnet import EfficientNetLite0
     from core.dialogue import embed_moments
+    from core.encoders.efficientnet import EfficientNetLite0
     from core.retrieval import Retriever
+    from core.spoiler_window import Window
     from core.store import open_store
     from core.text_embed import default_embedder
-    from core.spoiler_window import Window
+    from testkit.synthetic_index import dialogue, synthetic_film
 
     torch.set_num_threads(2)
     home = Path(tempfile.mkdtemp(prefix="ask-bench-"))
@@ -68,7 +55,8 @@ def main() -> None:
     started = time.perf_counter()
     film = synthetic_film(store, encoder, 7200.0, dialogue(1500, 7200.0))
     embed_moments(store, film.id, embedder)
-    print(f"synthetic index: 7,200 frames, 1,500 lines, built in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+    print(f"synthetic index: 7,200 frames, 1,500 lines, built in {time.perf_counter() - started:.0f} s",
+          file=sys.stderr)
     retriever = Retriever(store, encoder, embedder)
     windows = [Window.whole(), Window.until(3600.0), Window.watched([(0, 1800), (2400, 5400)])]
     retriever.retrieve(film, QUESTIONS[0], windows[0])  # warm the label embeddings

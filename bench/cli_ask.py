@@ -20,6 +20,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))  # testkit: the helpers shared with the tests
 QUESTIONS = ["What is the cat's name?", "Where does Eileen land?", "Who takes her picture?",
              "What does she drink in the morning?", "How many coins does Victor pay?"]
 

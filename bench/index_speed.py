@@ -21,6 +21,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))  # testkit: the helpers shared with the tests
 
 
 def peak_rss_mb() -> float:
@@ -95,7 +96,8 @@ def measure_decode(film: Path, fps: float, threading: str, skip: str | None) -> 
             frame.to_ndarray(width=224, height=224, format="rgb24")
             kept += 1
     return {"frames": kept, "seconds": time.perf_counter() - started, "bytes_per_frame": None,
-            "strategy": f"decode only: {threading.lower()} threading, {'skip ' + skip.lower() if skip else 'all frames'}"}
+            "strategy": f"decode only: {threading.lower()} threading, "
+                        f"{'skip ' + skip.lower() if skip else 'all frames'}"}
 
 
 def child(args) -> None:

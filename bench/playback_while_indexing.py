@@ -19,6 +19,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))  # testkit: the helpers shared with the tests
 OUT = ROOT / "bench" / "out"
 
 
@@ -35,8 +36,9 @@ def film_to_play(requested: Path | None) -> Path:
 
 def play(app, film: Path, seconds: float, index: bool, ask_at: float | None = None) -> dict:
     """Play ``film`` from its start in a fresh window for ``seconds``; returns what was measured."""
-    from desktop.window import MainWindow
     from PySide6.QtCore import QSettings
+
+    from desktop.window import MainWindow
 
     home = Path(tempfile.mkdtemp(prefix="mb-bench-"))
     os.environ["MOVIEBUDDY_HOME"] = str(home)

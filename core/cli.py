@@ -134,6 +134,7 @@ def cmd_index(args) -> int:
             print("moviebuddy: cancelled; what was indexed is kept, run the same command to continue",
                   file=sys.stderr)
             return EXIT_CANCELLED
+    assert result is not None  # an indexing job ends with Done unless it raised
     if args.json:
         print(json.dumps(result.as_json()))
     else:
@@ -160,7 +161,8 @@ def cmd_status(args) -> int:
     print(f"{info.title}: {state} of {clock(status['duration_s'])}, {status['frames']} frames, "
           f"{status['dialogue_lines']} dialogue lines, {status['scenes']} scenes")
     for source in status["dialogue_sources"]:
-        print(f"  dialogue: {source['source']} ({source['kind']}, {source['language'] or '?'}, {source['lines']} lines)")
+        print(f"  dialogue: {source['source']} ({source['kind']}, {source['language'] or '?'}, "
+              f"{source['lines']} lines)")
     return EXIT_OK
 
 
@@ -183,8 +185,8 @@ def cmd_scenes(args) -> int:
 
 
 def _window(args):
-    from core.timefmt import parse_time
     from core.spoiler_window import Window, parse_ranges
+    from core.timefmt import parse_time
 
     try:
         if getattr(args, "watched", None):

@@ -101,7 +101,7 @@ def plan(covered: list[Range], duration_s: float, playhead: float | None = None,
     that holds no sampling-grid time is left out."""
     holes = gaps(covered, duration_s, fps)
     if playhead is None:
-        ahead, behind = holes, []
+        ahead, behind = holes, list[tuple[float, float]]()
     else:
         start = max(START, playhead - lookbehind_s)
         ahead, behind = [], []

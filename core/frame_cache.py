@@ -11,28 +11,27 @@ import threading
 
 import numpy as np
 
-from core.store import Store
-from core.store import FrameBatch
-from core.store.frames import batch_from_rows
 from core.spoiler_window import Window
+from core.store import FrameBatch, Store
+from core.store.frames import batch_from_rows
 
 
 def contains(outer: Window, inner: Window) -> bool:
     """Whether every moment of ``inner`` lies inside ``outer``."""
     if outer.unrestricted:
         return True
-    if inner.unrestricted:
-        return False
+    if inner.ranges is None or outer.ranges is None:  # the whole film, as ``unrestricted`` says
+        return inner.ranges is None and outer.ranges is None
     return all(any(a <= x and y <= b for a, b in outer.ranges) for x, y in inner.ranges)
 
 
 def difference(outer: Window, inner: Window) -> Window:
     """The parts of ``outer`` not in ``inner`` (``inner`` inside ``outer``)."""
-    if inner.unrestricted:
+    if inner.ranges is None:
         return Window(())
     cut = sorted(inner.ranges)
     pieces = []
-    for a, b in outer.ranges if not outer.unrestricted else ((-1.0, 1e12),):
+    for a, b in outer.ranges if outer.ranges is not None else ((-1.0, 1e12),):
         start = a
         for x, y in cut:
             if y < start or x > b:

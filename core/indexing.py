@@ -8,9 +8,9 @@ from __future__ import annotations
 import dataclasses
 import logging
 import time
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator
 
 import numpy as np
 
@@ -66,7 +66,7 @@ def index_film(
     embed_dialogue: bool = True,
     playhead: Callable[[], float | None] | None = None,
     background: bool = False,
-) -> Iterator[Progress | Done]:
+) -> Generator[Progress | Done, None, None]:
     """Index the film at ``path`` into ``store``; yields progress, then ``Done(IndexResult)``.
 
     ``playhead``: where the viewer is now (asked between batches). The part from just before it onwards

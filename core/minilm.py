@@ -25,7 +25,7 @@ class BertConfig:
     max_tokens: int = 256  # sentence-transformers' max_seq_length for this model
 
     @classmethod
-    def from_folder(cls, folder: Path) -> "BertConfig":
+    def from_folder(cls, folder: Path) -> BertConfig:
         config = json.loads((folder / "config.json").read_text())
         max_tokens = cls.max_tokens
         st = folder / "sentence_bert_config.json"

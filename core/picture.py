@@ -61,8 +61,8 @@ def picture_question(question: str) -> PictureQuestion | None:
     things = tuple(picture_words.words_in(question))
     colour_words = words & MONO_WORDS
     yes_no = bool(tokens) and tokens[0] in {"is", "was", "are", "were", "does", "did", "do", "has", "have"}
-    if "black" in words and "white" in words or words & {"monochrome", "greyscale", "grayscale", "b&w", "sepia"} \
-            or colour_words and yes_no and not things:  # "Is the film in colour?"
+    if ("black" in words and "white" in words) or words & {"monochrome", "greyscale", "grayscale", "b&w", "sepia"} \
+            or (colour_words and yes_no and not things):  # "Is the film in colour?"
         return PictureQuestion("colour_mode", things)
     if colour_words & {"colour", "color", "colours", "colors", "coloured", "colored"}:
         return PictureQuestion("colour_of", things)
@@ -164,7 +164,7 @@ def _appearances(times: np.ndarray, seen: np.ndarray) -> list[list[int]]:
 
 
 def _thing_answer(things, seen, where: str, yes_no: bool) -> PictureAnswer:
-    best, hits = seen
+    best, _hits = seen
     found = [item for item in best if item[1] >= SEEN_P]
     if not found:
         name, p, t = best[0]
@@ -211,7 +211,8 @@ def _light(frames, part, where: str, moment) -> PictureAnswer:
         j = int(np.argmax(levels)) if light >= dark else int(np.argmin(levels))
         verdict = "light, like daytime" if light >= dark else "dark, like night"
         return PictureAnswer(f"{scope} the picture is mostly {verdict}: {light:.0%} of the frames measured are "
-                             f"light and {dark:.0%} dark; for example at {clock(times[j])} (brightness {levels[j]:.2f}).",
+                             f"light and {dark:.0%} dark; for example at {clock(times[j])} "
+                             f"(brightness {levels[j]:.2f}).",
                              [float(times[j])], abs(light - dark) > 0.3)
     verdict = ("dark, like night or an unlit room" if level < DARK_BELOW else
                "light, like daytime or a lit room" if level > LIGHT_ABOVE else "dim, neither bright day nor night")

@@ -47,7 +47,7 @@ EVERYDAY: dict[str, tuple[int, ...]] = {
     "tiger": (292,),
     "leopard": (288, 289, 290),
     "big cat": _span(286, 293),
-    "bear": _span(294, 297) + (387, 388),
+    "bear": (*_span(294, 297), 387, 388),
     "rabbit": (330, 331, 332),
     "horse": (339, 603),
     "zebra": (340,),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 from core.events import Progress
 
@@ -12,9 +13,9 @@ class ProgressBar:
 
     def __init__(self, title: str) -> None:
         self.title = title
-        self._bar = None
+        self._bar: Any = None  # a tqdm bar once the first event arrives on a terminal
 
-    def __enter__(self) -> "ProgressBar":
+    def __enter__(self) -> ProgressBar:
         return self
 
     def __exit__(self, *exc) -> None:

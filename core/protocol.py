@@ -42,7 +42,7 @@ class IndexProgress:
     progress: Progress
 
     @classmethod
-    def from_json(cls, data: dict) -> "IndexProgress":
+    def from_json(cls, data: dict) -> IndexProgress:
         p = data["progress"]
         return cls(Progress(str(p["stage"]), float(p["done"]), float(p["total"]), str(p.get("unit", "s")),
                             str(p.get("message", "")), tuple(_ranges(p.get("covered", ())))))
@@ -76,14 +76,14 @@ class Ask:
 
     @classmethod
     def about(cls, rid: int, fingerprint: str, question: str, window: Window, task: str = "ask",
-              now: float | None = None) -> "Ask":
+              now: float | None = None) -> Ask:
         return cls(rid, fingerprint, question, None if window.ranges is None else tuple(window.ranges), task, now)
 
     def spoiler_window(self) -> Window:
         return Window.whole() if self.window is None else Window.watched(self.window)
 
     @classmethod
-    def from_json(cls, data: dict) -> "Ask":
+    def from_json(cls, data: dict) -> Ask:
         window = data.get("window")
         now = data.get("now")
         return cls(int(data["id"]), str(data["fingerprint"]), str(data["question"]),
@@ -121,7 +121,7 @@ class Answered:
     turn: Turn
 
     @classmethod
-    def from_json(cls, data: dict) -> "Answered":
+    def from_json(cls, data: dict) -> Answered:
         return cls(int(data["id"]), Turn.from_json(data["turn"]))
 
 

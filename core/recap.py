@@ -9,10 +9,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from core.spoiler_window import Window
 from core.store import Film, Store
 from core.text_embed import MiniLM
 from core.timefmt import clock
-from core.spoiler_window import Window
 
 MAX_PARTS = 12
 COLOUR_WORDS = {"red", "orange", "yellow", "green", "cyan", "blue", "purple", "pink", "black", "white", "grey",
@@ -53,7 +53,8 @@ def recap(store: Store, film: Film, encoder_id: str, window: Window, embedder=No
         inside = [i for i, l in enumerate(lines) if start <= l.start < end]
         key = _central(inside, vectors, 2 if per == 1 else 3)
         tags = [t for s in chunk for t in s["tags"] if t not in COLOUR_WORDS][:3]
-        quotes = " ".join(f"“{' / '.join(lines[i].text.splitlines())}”" for i in sorted(key, key=lambda i: lines[i].start))
+        quotes = " ".join(f"“{' / '.join(lines[i].text.splitlines())}”"
+                          for i in sorted(key, key=lambda i: lines[i].start))
         seen = f"(looks like {', '.join(dict.fromkeys(tags))}) " if tags else ""
         parts.append(f"{clock(start)}-{clock(end)}: {seen}{quotes}".rstrip())
         citations.append(round(start, 3))

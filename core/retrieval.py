@@ -38,7 +38,7 @@ class Retriever:
 
     def _frames(self, film_id: int, window: Window):
         """The window's frames; a question that narrows to a time focus reads just that part."""
-        if window is not None and not window.unrestricted and len(window.ranges) == 1 \
+        if window.ranges is not None and len(window.ranges) == 1 \
                 and window.ranges[0][1] - window.ranges[0][0] <= 600:
             return self.store.frames_in_window(film_id, self.encoder.id, window)
         if film_id not in self._cache:
@@ -150,7 +150,7 @@ class Retriever:
         if focus is not None:
             recent = [l for l in lines if focus[0] <= l.start <= focus[1]][-4:]
             for l in recent:
-                evidence = [Evidence(l.start, l.end, l.kind, l.text)] + self._frame_evidence(frames, l.start, l.end)
+                evidence = [Evidence(l.start, l.end, l.kind, l.text), *self._frame_evidence(frames, l.start, l.end)]
                 moments.append(Moment(l.start, l.end, FOCUS_SCORE, tuple(evidence), "focus"))
             if not recent and len(frames.times):
                 t = float(frames.times[-1])

@@ -5,8 +5,8 @@ story told in spoken lines (espeak-ng) and an embedded English subtitle track.""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont

@@ -49,8 +49,8 @@ def derive_scenes(times: np.ndarray, content: np.ndarray, colours: list, duratio
     neighbour) and tag each with its top visual concepts (``concepts(mean_token)``) and colours."""
     if len(times) == 0:
         return []
-    starts = [0] + find_cuts(content)
-    bounds = []
+    starts = [0, *find_cuts(content)]
+    bounds: list[tuple[int, int]] = []
     for i, s in enumerate(starts):
         e = starts[i + 1] if i + 1 < len(starts) else len(times)
         if bounds and times[s] - times[bounds[-1][0]] < min_scene_s:

@@ -5,15 +5,15 @@ in the film's history, the same way everywhere."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 from core.errors import MovieBuddyError, UnusableMedia
 from core.events import CancelToken
 from core.media.probe import MediaInfo
-from core.turn import Turn
 from core.spoiler_window import Window
 from core.store import Film, Store, fingerprint
+from core.turn import Turn
 
 
 def known_film(store: Store, path: str | Path) -> tuple[MediaInfo, Film | None]:

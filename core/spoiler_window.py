@@ -19,15 +19,15 @@ class Window:
     ranges: tuple[Range, ...] | None = None
 
     @classmethod
-    def whole(cls) -> "Window":
+    def whole(cls) -> Window:
         return cls(None)
 
     @classmethod
-    def until(cls, seconds: float) -> "Window":
+    def until(cls, seconds: float) -> Window:
         return cls(((0.0, max(0.0, float(seconds))),))
 
     @classmethod
-    def watched(cls, ranges) -> "Window":
+    def watched(cls, ranges) -> Window:
         return cls(tuple(merge_ranges(ranges)))
 
     @property
@@ -51,7 +51,7 @@ class Window:
         parts = " OR ".join(f"({column} BETWEEN ? AND ?)" for _ in self.ranges)
         return f"({parts})", [x for r in self.ranges for x in r]
 
-    def clip(self, start: float, end: float) -> "Window":
+    def clip(self, start: float, end: float) -> Window:
         """The part of this window between ``start`` and ``end``."""
         ranges = self.ranges if self.ranges is not None else ((start, end),)
         kept = tuple((max(a, start), min(b, end)) for a, b in ranges if b >= start and a <= end)

@@ -12,7 +12,7 @@ import numpy as np
 log = logging.getLogger(__name__)
 
 _lock = threading.Lock()
-_models: dict[str, "MiniLM"] = {}
+_models: dict[str, MiniLM] = {}
 
 
 class MiniLM:

@@ -17,14 +17,14 @@ class Turn:
     note: str = ""
 
     @classmethod
-    def from_answer(cls, answer) -> "Turn":
+    def from_answer(cls, answer) -> Turn:
         """A core.answering.Answer as a turn."""
         data = answer.as_json()
         return cls(answer.question, answer.text, tuple(data["citations"]), tuple(data["evidence"]),
                    _ranges(data["window"]), answer.note)
 
     @classmethod
-    def from_json(cls, data: dict) -> "Turn":
+    def from_json(cls, data: dict) -> Turn:
         return cls(str(data["question"]), str(data["answer"]), tuple(float(t) for t in data.get("citations", ())),
                    tuple(data.get("evidence") or ()), _ranges(data.get("window") or ()), str(data.get("note") or ""))
 

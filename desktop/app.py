@@ -35,6 +35,7 @@ def main(argv: list[str] | None = None) -> int:
     from desktop.window import MainWindow
 
     app = QApplication.instance() or QApplication([sys.argv[0]])
+    assert isinstance(app, QApplication)  # a widgets app: the window needs one
     app.setApplicationName("Movie Buddy")
     app.setOrganizationName("MovieBuddy")
     apply_dark_theme(app)

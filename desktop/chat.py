@@ -11,8 +11,17 @@ from dataclasses import dataclass, field
 
 from PySide6.QtCore import QTimer, QUrl, Signal
 from PySide6.QtGui import QGuiApplication, QTextDocument
-from PySide6.QtWidgets import (QCheckBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QTextBrowser, QToolButton,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTextBrowser,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from core.timefmt import clock
 from core.turn import Turn
@@ -71,10 +80,10 @@ class ChatPanel(QWidget):
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self.setObjectName("chat")
-        self.entries: list[dict] = []
+        self.entries: list[ChatEntry] = []
         self._busy = False
         # streamed tokens redraw the conversation at most every 50 ms, not once per token
-        self._redraw = QTimer(self, singleShot=True, interval=50, timeout=self.render)
+        self._redraw = QTimer(self, singleShot=True, interval=50, timeout=self.redraw)
 
         self.spoiler_free = QCheckBox("Spoiler-free")
         self.spoiler_free.setChecked(True)
@@ -125,7 +134,7 @@ class ChatPanel(QWidget):
         layout.addWidget(self.view, 1)
         layout.addLayout(quick)
         layout.addLayout(ask_row)
-        self.render()
+        self.redraw()
 
     # asking -----------------------------------------------------------------------------------------
     def ask(self, question: str) -> None:
@@ -156,14 +165,14 @@ class ChatPanel(QWidget):
     # the conversation ---------------------------------------------------------------------------------
     def set_history(self, turns) -> None:
         self.entries = [ChatEntry(None, t.question, text=t.answer, turn=t) for t in turns]
-        self.render()
+        self.redraw()
 
     def begin(self, request_id: int, question: str) -> None:
         self.entries.append(ChatEntry(request_id, question))
         self.set_busy(True)
-        self.render()
+        self.redraw()
 
-    def _entry(self, request_id: int) -> "ChatEntry | None":
+    def _entry(self, request_id: int) -> ChatEntry | None:
         return next((e for e in reversed(self.entries) if e.id == request_id), None)
 
     def add_token(self, request_id: int, text: str) -> None:
@@ -178,7 +187,7 @@ class ChatPanel(QWidget):
         if entry is not None:
             entry.text, entry.turn = turn.answer, turn
         self.set_busy(False)
-        self.render()
+        self.redraw()
 
     def fail(self, request_id: int, message: str) -> None:
         entry = self._entry(request_id)
@@ -187,16 +196,16 @@ class ChatPanel(QWidget):
         else:
             self.entries.append(ChatEntry(request_id, "", error=message))
         self.set_busy(False)
-        self.render()
+        self.redraw()
 
     def add_thumbnails(self, request_id: int, images: dict) -> None:
         entry = self._entry(request_id)
         if entry is not None:
             entry.thumbs = images
-            self.render()
+            self.redraw()
 
     # rendering ----------------------------------------------------------------------------------------
-    def render(self) -> None:
+    def redraw(self) -> None:
         document = self.view.document()
         parts = [EMPTY_HINT] if not self.entries else []
         for n, entry in enumerate(self.entries):
@@ -252,7 +261,7 @@ class ChatPanel(QWidget):
             entry = self.entries[int(rest)]
             if scheme == "evidence":
                 entry.expanded = not entry.expanded
-                self.render()
+                self.redraw()
             else:
                 QGuiApplication.clipboard().setText(copy_text(entry))
 

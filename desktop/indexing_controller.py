@@ -4,7 +4,7 @@ status bar and on the seek bar, and stepping it aside when it makes playback dro
 from __future__ import annotations
 
 import time
-from typing import Callable
+from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QTimer
 

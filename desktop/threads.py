@@ -7,7 +7,7 @@ import weakref
 
 from PySide6.QtCore import QThread
 
-_threads: "weakref.WeakSet[TrackedThread]" = weakref.WeakSet()
+_threads: weakref.WeakSet[TrackedThread] = weakref.WeakSet()
 
 
 class TrackedThread(QThread):

@@ -7,6 +7,8 @@ player (tests with ``vo=null``) the picture area is a plain dark widget."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QOpenGLContext
 from PySide6.QtOpenGLWidgets import QOpenGLWidget
@@ -23,7 +25,7 @@ class VideoView(QOpenGLWidget):
     def __init__(self, player, parent=None) -> None:
         super().__init__(parent)
         self.player = player
-        self._render = None
+        self._render: Any = None  # mpv's render context once OpenGL is ready
         self._get_proc_address = None
         self._frame_ready.connect(self.update, Qt.ConnectionType.QueuedConnection)
         self.setMinimumSize(320, 180)

@@ -6,6 +6,7 @@ a GUI-thread database connection for the small things (where the viewer is, what
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
@@ -21,14 +22,14 @@ from desktop.answers import AnswerService
 from desktop.chat import ChatPanel
 from desktop.controls import ControlBar
 from desktop.empty_state import empty_page
-from desktop.layout import dock_beside, pages, problem_bar
 from desktop.film_session import FilmSession
 from desktop.index_status import IndexStatus
 from desktop.indexing_controller import IndexingController
 from desktop.keys import install_player_keys
-from desktop.window_view import ViewMixin
+from desktop.layout import dock_beside, pages, problem_bar
 from desktop.player import MpvPlayer
 from desktop.video import make_view
+from desktop.window_view import ViewMixin
 
 log = logging.getLogger(__name__)
 FILM_FILTER = "Films (*.mkv *.mp4 *.m4v *.mov *.avi *.webm *.ts *.mpg *.mpeg *.wmv *.flv *.ogv);;All files (*)"
@@ -52,6 +53,7 @@ class MainWindow(ViewMixin, QMainWindow):
         self.index_automatically = index_automatically
         self.session = FilmSession(self.store, self.qsettings)
         self._closed = False
+        self._pending_load: Callable[[], None] | None = None  # the film to load once the picture can show it
 
         self.player = MpvPlayer(vo=vo, ao=ao, parent=self, hwdec="no")
         self.video = make_view(self.player)
@@ -70,7 +72,7 @@ class MainWindow(ViewMixin, QMainWindow):
         self.setCentralWidget(pages(self.problem, self.stack, empty, self.video, self.controls))
         self.chat = ChatPanel()
         self.chat_dock = dock_beside(self, self.chat, "Ask about the film", "chatDock")
-        self.chat.spoiler_free.setChecked(self.qsettings.value("spoiler_free", True, type=bool))
+        self.chat.spoiler_free.setChecked(bool(self.qsettings.value("spoiler_free", True, type=bool)))
         self.chat.question_asked.connect(self.ask)
         self.chat.recap_wanted.connect(self.recap)
         self.chat.seek_requested.connect(self.seek_to_moment)
@@ -95,7 +97,8 @@ class MainWindow(ViewMixin, QMainWindow):
         self.player_key_actions = install_player_keys(self)
         self.recent_menu = build_menus(self, self.player_key_actions)
         self._restore_ui()
-        self.player.set_volume(self.qsettings.value("volume", 100.0, type=float))
+        volume = self.qsettings.value("volume", 100.0, type=float)
+        self.player.set_volume(volume if isinstance(volume, (int, float)) else 100.0)
 
         self._save_timer = QTimer(self, interval=SAVE_EVERY_MS, timeout=self.save_viewing)
         self._save_timer.start()
@@ -122,7 +125,7 @@ class MainWindow(ViewMixin, QMainWindow):
 
     # opening films --------------------------------------------------------------------------------
     def choose_film(self) -> None:
-        start = self.qsettings.value("last_folder", str(Path.home()))
+        start = str(self.qsettings.value("last_folder", str(Path.home())))
         path, _ = QFileDialog.getOpenFileName(self, "Open a film", start, FILM_FILTER)
         if path:
             self.open_film(Path(path))
@@ -180,7 +183,7 @@ class MainWindow(ViewMixin, QMainWindow):
             self.video.ready.connect(self._load_pending, Qt.ConnectionType.SingleShotConnection)
 
     def _load_pending(self) -> None:
-        load, self._pending_load = getattr(self, "_pending_load", None), None
+        load, self._pending_load = self._pending_load, None
         if load is not None:
             load()
 

@@ -121,6 +121,7 @@ class WorkerProcessThread(TrackedThread):
                     else:
                         self._write(text)
                 self.started_process()
+                assert proc.stdout is not None  # stdout=PIPE
                 for line in proc.stdout:
                     message = protocol.decode(line)
                     if message is None:

@@ -168,7 +168,8 @@ def answering_text(store, film_id: int, expected) -> str:
 def run(films: list[dict], show: bool = False, llm: str | None = None) -> list[Outcome]:
     from core.answering import Answer, answer_question, create_model
     from core.encoders.efficientnet import EfficientNetLite0
-    from core.indexing import index_film, run as run_job
+    from core.indexing import index_film
+    from core.indexing import run as run_job
     from core.retrieval import Retriever
     from core.store import open_store
     from core.text_embed import default_embedder
@@ -192,8 +193,8 @@ def run(films: list[dict], show: bool = False, llm: str | None = None) -> list[O
         for q in film["questions"]:
             window = window_for(q)
             started = time.perf_counter()
-            answer = [e for e in answer_question(retriever, indexed.film, q["q"], window, model, now=q.get("now"))
-                      if isinstance(e, Answer)][0]
+            answer = next(e for e in answer_question(retriever, indexed.film, q["q"], window, model, now=q.get("now"))
+                      if isinstance(e, Answer))
             seconds = time.perf_counter() - started
             right, not_found, leak = judge(q, answer)
             line = answering_text(store, indexed.film.id, q["answer_at"])
@@ -257,7 +258,7 @@ def overlap_report(films: list[dict]) -> str:
             lines = story().lines
         for q in film["questions"]:
             if isinstance(q["answer_at"], list):
-                text = " ".join(getattr(l, "text") for l in lines
+                text = " ".join(l.text for l in lines
                                 if any(abs(getattr(l, "start", getattr(l, "at", 0.0)) - e) <= 0.6
                                        for e in q["answer_at"]))
                 if text:

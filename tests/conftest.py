@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import core  # noqa: F401  (first: it limits NumPy's BLAS threads before NumPy loads)
 import numpy as np
 import pytest
 
+import core  # noqa: F401  (first: it limits NumPy's BLAS threads before NumPy loads)
 from core.media.writer import FilmSpec, Line, Shot, write_film
 
 SHARED_MEDIA = Path(__file__).resolve().parents[2] / "shared" / "media"

@@ -7,10 +7,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bench.synthetic_index import synthetic_film
 from core.colours import FrameColours
 from core.frame_cache import WindowedFrames, contains, difference
 from core.spoiler_window import Window
+from testkit.synthetic_index import synthetic_film
 
 
 def test_contains_and_difference():

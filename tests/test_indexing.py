@@ -13,8 +13,8 @@ import pytest
 from core.errors import UnusableMedia
 from core.events import CancelToken, Done, Progress
 from core.indexing import index_film, run
-from core.store import open_store
 from core.spoiler_window import Window
+from core.store import open_store
 from tests.conftest import shared_clip
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import av
 import numpy as np
 import pytest
@@ -135,8 +137,8 @@ def _info(**kw):
 
     from core.media.probe import MediaInfo
 
-    base = dict(path=Path("x.mkv"), size=1, duration_s=10, start_s=0, fps=24, width=320, height=180,
-                video_codec="h264", pix_fmt="yuv420p", bit_rate=1)
+    base = {"path": Path("x.mkv"), "size": 1, "duration_s": 10, "start_s": 0, "fps": 24, "width": 320, "height": 180,
+                "video_codec": "h264", "pix_fmt": "yuv420p", "bit_rate": 1}
     base.update(kw)
     return MediaInfo(**base)
 
@@ -196,7 +198,7 @@ def test_variable_frame_rate_uses_real_timestamps(tmp_path):
     info = probe(path)
     times = [f.t for f in sample_frames(info, 1.0, check_truncation=False)]
     assert len(times) >= int(info.duration_s) - 1
-    assert all(b > a for a, b in zip(times, times[1:]))
+    assert all(b > a for a, b in itertools.pairwise(times))
     for k, t in enumerate(times):
         assert t >= k - 1e-3
 
@@ -230,7 +232,7 @@ def test_a_stream_of_b_frames_only_falls_back_to_decoding_them(tmp_path):
     strategy = DecodeStrategy("NONE", True, False, skip_b=True)
     times = [f.t for f in sample_frames(info, 1.0, strategy=strategy)]
     assert len(times) == 60
-    assert all(b - a < 1.5 for a, b in zip(times, times[1:]))
+    assert all(b - a < 1.5 for a, b in itertools.pairwise(times))
 
 
 def test_thumbnails_keep_the_aspect_and_the_rotation(make_film):

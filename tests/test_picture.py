@@ -16,7 +16,7 @@ NIGHT_SHOTS = (((12, 14, 30), "none"), ((20, 20, 24), "none"), ((8, 10, 16), "no
 LINES = (Line(0.5, "Nobody came to the station that evening."), Line(4.5, "The train was late again."))
 
 
-def _ask(store, encoder, path, question, window=Window.whole()):
+def _ask(store, encoder, path, question, window=None):
     from core.answering import Answer, answer_question
     from core.indexing import index_film, run
     from core.retrieval import Retriever
@@ -24,7 +24,8 @@ def _ask(store, encoder, path, question, window=Window.whole()):
 
     film = run(index_film(store, path, encoder=encoder)).film
     retriever = Retriever(store, encoder, default_embedder())
-    answer = [e for e in answer_question(retriever, film, question, window) if isinstance(e, Answer)][0]
+    window = Window.whole() if window is None else window
+    answer = next(e for e in answer_question(retriever, film, question, window) if isinstance(e, Answer))
     return answer
 
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from bench.qa_cases import CASES, SAMPLE, judge
 from core.answering import Answer, answer_question
 from core.indexing import index_film, run
 from core.retrieval import Retriever
 from core.spoiler_window import Window
+from testkit.qa_cases import CASES, SAMPLE, judge
 from tests.conftest import shared_clip
 
 
@@ -37,8 +37,8 @@ def _film(indexed, encoder, name, tmp_path_factory):
 
 def _ask(indexed, film, question, window=None):
     _, retriever, _ = indexed
-    return [e for e in answer_question(retriever, film, question, window or Window.whole())
-            if isinstance(e, Answer)][0]
+    return next(e for e in answer_question(retriever, film, question, window or Window.whole())
+            if isinstance(e, Answer))
 
 
 @pytest.mark.media
@@ -62,7 +62,7 @@ def test_what_is_said_in_the_sample_film(indexed, encoder, tmp_path_factory, nam
 @pytest.mark.slow
 def test_what_is_seen_in_the_sample_film(indexed, encoder, tmp_path_factory):
     """The cat is on screen 37-54 s and 131-145 s, the coffee 22-37 s: the context tokens find them."""
-    store, retriever, _ = indexed
+    _store, retriever, _ = indexed
     film = _film(indexed, encoder, SAMPLE, tmp_path_factory)
     cat = retriever.retrieve(film, "When do we see the cat?", Window.whole())
     assert cat.visual_labels and any("cat" in label for label in cat.visual_labels)
@@ -85,11 +85,10 @@ def test_retrieval_scales_to_a_two_hour_index(tmp_path, encoder):
     """7,200 frames and 1,500 lines in the window: one batched pass, well under a second here."""
     import time
 
-    from bench.ask_latency import dialogue
-    from bench.synthetic_index import synthetic_film
     from core.dialogue import embed_moments
     from core.store import open_store
     from core.text_embed import default_embedder
+    from testkit.synthetic_index import dialogue, synthetic_film
 
     with open_store(tmp_path) as store:
         film = synthetic_film(store, encoder, 7200.0, dialogue(1500, 7200.0))

@@ -11,7 +11,7 @@ from core.answering.prompt import build_messages
 from core.dialogue import embed_moments
 from core.retrieval import Retriever
 from core.spoiler_window import Window, merge_ranges, parse_ranges
-from bench.synthetic_index import synthetic_film
+from testkit.synthetic_index import synthetic_film
 
 WORDS = ["sailor", "island", "whale", "dragon", "treasure", "storm", "captain", "parrot", "map", "lion"]
 
@@ -64,7 +64,7 @@ def _make(spec) -> Window:
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(spec=windows, question=questions)
 def test_no_evidence_or_citation_outside_the_window(property_film, spec, question):
-    store, film, retriever = property_film
+    _store, film, retriever = property_film
     window = _make(spec)
     events = list(answer_question(retriever, film, question, window))
     answer = events[-1]
@@ -81,7 +81,7 @@ def test_no_evidence_or_citation_outside_the_window(property_film, spec, questio
 
 
 def test_spoiler_only_after_the_cutoff_is_not_found(property_film):
-    store, film, retriever = property_film
+    _store, film, retriever = property_film
     before = list(answer_question(retriever, film, "Where is the treasure buried?", Window.until(600)))[-1]
     assert "zebra" not in before.text and all(t <= 600 for t in before.citations)
     after = list(answer_question(retriever, film, "Where is the treasure buried?", Window.whole()))[-1]

@@ -9,8 +9,8 @@ import pytest
 
 from core.errors import StoreError
 from core.media.subtitles import DialogueLine, DialogueSource
-from core.store import fingerprint, open_store, vectors
 from core.spoiler_window import Window
+from core.store import fingerprint, open_store, vectors
 
 
 def test_schema_is_migrated_once_with_wal_and_foreign_keys(isolated_home):

@@ -6,8 +6,7 @@ import pytest
 
 from core.errors import SubtitleError
 from core.media.probe import probe
-from core.media.subtitles import (choose_source, clean_text, embedded_sources, find_sidecars, read_embedded,
-                                  read_sidecar)
+from core.media.subtitles import choose_source, clean_text, embedded_sources, find_sidecars, read_embedded, read_sidecar
 from tests.conftest import shared_clip
 
 SRT = """1

@@ -5,19 +5,18 @@ use. Yields Token events as the answer streams in, then one Answer."""
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Iterator
 
-from core.answering.grounding import (cite, confidently_absent, extractive_answer, sentence_supported,
-                                      split_sentences)
+from core.answering.grounding import cite, confidently_absent, extractive_answer, sentence_supported, split_sentences
 from core.answering.prompt import build_messages
 from core.events import CancelToken
 from core.evidence import Evidence, Retrieval
 from core.question import topic_words
 from core.retrieval import Retriever
+from core.spoiler_window import Window
 from core.store import Film
 from core.timefmt import clock
-from core.spoiler_window import Window
 
 
 @dataclass(frozen=True)
@@ -107,8 +106,7 @@ def _generated_sentences(model, messages, cancel) -> Iterator[str]:
     for piece in model.stream(messages, cancel):
         buffer += piece
         sentences = split_sentences(buffer)
-        for sentence in sentences[:-1]:
-            yield sentence
+        yield from sentences[:-1]
         buffer = sentences[-1] if sentences else ""
     if buffer.strip():
         yield buffer.strip()

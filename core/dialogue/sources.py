@@ -9,9 +9,9 @@ which runs them in rank order."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 from core.errors import SubtitleError
 from core.media import subtitles
@@ -75,14 +75,14 @@ def _ingest_subtitles(store: Store, film: Film, info: MediaInfo) -> None:
     if _has_text_lines(store, film, info):
         return
     candidates = subtitles.find_sidecars(info.path) + embedded
-    while (source := subtitles.choose_source(candidates)) is not None:
+    while (chosen := subtitles.choose_source(candidates)) is not None:
         try:
-            lines = subtitles.read_source(source, info.path)
+            lines = subtitles.read_source(chosen, info.path)
         except SubtitleError as exc:
-            log.warning("skipping subtitles %s: %s", source.name, exc)
-            candidates.remove(source)
+            log.warning("skipping subtitles %s: %s", chosen.name, exc)
+            candidates.remove(chosen)
             continue
-        store.replace_dialogue(film.id, source, lines)
+        store.replace_dialogue(film.id, chosen, lines)
         return
 
 

@@ -52,7 +52,7 @@ class HFClipEncoder:
         mean, std = _normalisation(local, self.kind)
         self._mean = torch.tensor(mean).view(1, 3, 1, 1)
         self._std = torch.tensor(std).view(1, 3, 1, 1)
-        self._label_vecs = None
+        self._label_vecs: np.ndarray | None = None
 
     def encode(self, rgb: np.ndarray) -> EncodedFrames:
         x = torch.from_numpy(np.ascontiguousarray(rgb)).permute(0, 3, 1, 2).float().div_(255.0)  # (B, 3, S, S)
@@ -90,7 +90,8 @@ class HFClipEncoder:
         """Cosine similarity between the question and each frame's context and content tokens."""
         def cos(x):
             x = np.atleast_2d(x)
-            return (x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-6)) @ queries.vectors.T @ queries.weights
+            unit = x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-6)
+            return unit @ queries.vectors.T @ queries.weights
 
         return 0.5 * (cos(context) + cos(content))
 

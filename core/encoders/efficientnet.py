@@ -38,7 +38,7 @@ class EfficientNetLite0:
         self._cache_dir = cache_dir
         self._model = None  # loaded (with torch) only to encode frames
         self._classifier: tuple[np.ndarray, np.ndarray] | None = None
-        self._label_vecs = None
+        self._label_vecs: np.ndarray | None = None
 
     def _network(self):
         if self._model is None:

@@ -6,9 +6,9 @@ A name with a slash, or an existing folder, is read as a Hugging Face CLIP/SigLI
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from importlib.metadata import entry_points
 from pathlib import Path
-from typing import Callable
 
 from core.errors import UnknownBackend
 

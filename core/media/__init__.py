@@ -1,8 +1,14 @@
 """Reading films: probing, sampling frames, reading dialogue."""
 
+from core.media.frames import DecodeStrategy, SampledFrame, choose_strategy, sample_frames
 from core.media.probe import MediaInfo, StreamInfo, probe
-from core.media.frames import SampledFrame, DecodeStrategy, choose_strategy, sample_frames
 
 __all__ = [
-    "MediaInfo", "StreamInfo", "probe", "SampledFrame", "DecodeStrategy", "choose_strategy", "sample_frames",
+    "DecodeStrategy",
+    "MediaInfo",
+    "SampledFrame",
+    "StreamInfo",
+    "choose_strategy",
+    "probe",
+    "sample_frames",
 ]

@@ -9,9 +9,10 @@ from __future__ import annotations
 import dataclasses
 import logging
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
+from fractions import Fraction
 from pathlib import Path
-from typing import Iterator
 
 import av
 import numpy as np
@@ -118,7 +119,7 @@ def sample_frames(
         if after is not None:
             next_k = math.floor(after * fps + EPS) + 1
             seek_to = max(0.0, after + info.start_s - 1.0)
-            container.seek(int(seek_to / stream.time_base), stream=stream, backward=True, any_frame=False)
+            container.seek(ticks(stream, seek_to), stream=stream, backward=True, any_frame=False)
         last_t = after if after is not None else -1.0
         previous = max(0.0, last_t)
         needs_b = False
@@ -153,6 +154,11 @@ def sample_frames(
 def upright(rgb: np.ndarray, info: MediaInfo) -> np.ndarray:
     """A decoded picture turned the way the film is meant to be seen (phone videos carry a rotation)."""
     return np.ascontiguousarray(np.rot90(rgb, k=info.rotation // 90)) if info.rotation else rgb
+
+
+def ticks(stream, seconds: float) -> int:
+    """``seconds`` in the stream's time base (microseconds where the stream names none)."""
+    return int(Fraction(seconds) / (stream.time_base or Fraction(1, 1_000_000)))
 
 
 def _decode(container, stream, info: MediaInfo, cancel: CancelToken | None):

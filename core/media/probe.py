@@ -96,7 +96,7 @@ def probe(path: str | Path) -> MediaInfo:
         raise UnusableMedia(f"{path.name}: not a film that can be played ({_reason(exc)})") from None
     with container:
         if not container.streams.video:
-            kinds = sorted({s.type for s in container.streams}) or ["nothing"]
+            kinds = sorted({str(s.type) for s in container.streams}) or ["nothing"]
             raise UnusableMedia(f"{path.name}: has no video stream (it holds {', '.join(kinds)})")
         video = container.streams.video[0]
         ctx = video.codec_context

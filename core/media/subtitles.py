@@ -109,9 +109,9 @@ def choose_source(sources: list[DialogueSource]) -> DialogueSource | None:
 
 
 def read_source(source: DialogueSource, movie: Path) -> list[DialogueLine]:
-    if source.kind == "sidecar":
+    if source.kind == "sidecar" and source.path is not None:
         return read_sidecar(source.path)
-    if source.kind == "embedded":
+    if source.kind == "embedded" and source.stream_index is not None:
         return read_embedded(movie, source.stream_index)
     raise SubtitleError(f"{source.name}: holds no text to read")
 

@@ -6,7 +6,7 @@ import av
 import numpy as np
 
 from core.errors import UnusableMedia
-from core.media.frames import _decode, upright
+from core.media.frames import _decode, ticks, upright
 from core.media.probe import MediaInfo
 
 
@@ -26,8 +26,8 @@ def thumbnails(info: MediaInfo, times, width: int = 160) -> dict[float, np.ndarr
     with container:
         stream = container.streams.video[0]
         stream.thread_type = "AUTO"
-        for t in sorted(set(float(t) for t in times)):
-            container.seek(int(max(0.0, t + info.start_s - 0.5) / stream.time_base), stream=stream, backward=True)
+        for t in sorted({float(t) for t in times}):
+            container.seek(ticks(stream, max(0.0, t + info.start_s - 0.5)), stream=stream, backward=True)
             for frame_t, frame in _decode(container, stream, info, None):
                 if frame_t + 1e-3 >= t:
                     found[t] = upright(frame.to_ndarray(width=size[0], height=size[1], format="rgb24"), info)

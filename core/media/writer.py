@@ -9,9 +9,10 @@ import shutil
 import subprocess
 import tempfile
 import wave
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Any
 
 import av
 import numpy as np
@@ -90,7 +91,7 @@ def write_film(path: str | Path, spec: FilmSpec,
         with tempfile.TemporaryDirectory() as tmp, av.open(str(partial), "w") as out:
             if spec.title:
                 out.metadata["title"] = spec.title
-            video = out.add_stream(spec.codec, rate=spec.fps)
+            video: Any = out.add_stream(spec.codec, rate=spec.fps)  # a VideoStream (PyAV's stubs say any stream)
             video.width, video.height = spec.size
             video.pix_fmt = "yuv420p"
             if spec.codec == "libx264":
@@ -154,7 +155,7 @@ def _pictures(spec: FilmSpec):
             box = [a + (b - a) * u for a, b in zip(shot.start, shot.end)]
             w, h = picture.size
             crop = (box[0] * w, box[1] * h, (box[0] + box[2]) * w, (box[1] + box[3]) * h)
-            yield np.asarray(picture.resize(spec.size, Image.BILINEAR, box=crop))
+            yield np.asarray(picture.resize(spec.size, Image.Resampling.BILINEAR, box=crop))
 
 
 def _encode_audio(out, sound, audio, pos, until, chunk=1024) -> int:
@@ -176,7 +177,7 @@ def _dialogue_track(spec: FilmSpec, duration: float):
         spoken = speak(line.text, line.speaker_voice) if spec.speech else None
         if spoken is None:
             length = max(1.5, 0.35 * len(line.text.split()))
-        else:
+        elif audio is not None:
             length = len(spoken) / AUDIO_RATE
             start = int(line.at * AUDIO_RATE)
             end = min(len(audio), start + len(spoken))

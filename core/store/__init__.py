@@ -5,4 +5,4 @@ from core.store.db import Store, open_store
 from core.store.fingerprint import fingerprint
 from core.store.records import Film, FrameBatch, StoredLine
 
-__all__ = ["Film", "FrameBatch", "StoredLine", "Store", "open_store", "fingerprint"]
+__all__ = ["Film", "FrameBatch", "Store", "StoredLine", "fingerprint", "open_store"]

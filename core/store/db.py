@@ -14,7 +14,7 @@ from core.store.viewing import ViewingTables
 class Store(FrameTables, DialogueTables, ViewingTables):
     """``with open_store() as store: ...``; methods that write do so in one transaction each."""
 
-    def __enter__(self) -> "Store":
+    def __enter__(self) -> Store:
         return self
 
 

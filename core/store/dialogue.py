@@ -3,7 +3,7 @@ Reads take a spoiler window, applied in the SQL itself."""
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 

@@ -4,7 +4,7 @@ outside the window is ever read from the database."""
 from __future__ import annotations
 
 import json
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 

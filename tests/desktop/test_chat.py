@@ -7,14 +7,14 @@ import pytest
 
 pytest.importorskip("PySide6")
 
-from PySide6.QtCore import QUrl  # noqa: E402
+from PySide6.QtCore import QUrl
 
-from core.indexing import index_film, run  # noqa: E402
-from core.store import open_store  # noqa: E402
-from core.spoiler_window import Window  # noqa: E402
-from core.turn import Turn  # noqa: E402
-from desktop.answers import AnswerService  # noqa: E402
-from desktop.chat import ChatPanel, answer_html, seek_target, window_text  # noqa: E402
+from core.indexing import index_film, run
+from core.spoiler_window import Window
+from core.store import open_store
+from core.turn import Turn
+from desktop.answers import AnswerService
+from desktop.chat import ChatPanel, answer_html, seek_target, window_text
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import pytest
 
 pytest.importorskip("PySide6")
 
-from desktop.indexer import IndexerThread  # noqa: E402
+from desktop.indexer import IndexerThread
 
 
 def test_indexes_in_the_background_and_reports(qtbot, make_film, isolated_home):

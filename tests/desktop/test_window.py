@@ -11,14 +11,14 @@ import pytest
 pytest.importorskip("PySide6")
 pytest.importorskip("mpv")
 
-from PySide6.QtCore import QMimeData, QPointF, QSettings, Qt, QUrl  # noqa: E402
-from PySide6.QtGui import QDropEvent  # noqa: E402
+from PySide6.QtCore import QMimeData, QPointF, QSettings, Qt, QUrl
+from PySide6.QtGui import QDropEvent
 
-from core import coverage  # noqa: E402
-from core.config import Settings, load_settings  # noqa: E402
-from core.indexing import index_film, run  # noqa: E402
-from core.store import fingerprint, open_store  # noqa: E402
-from desktop.window import MainWindow  # noqa: E402
+from core import coverage
+from core.config import Settings, load_settings
+from core.indexing import index_film, run
+from core.store import fingerprint, open_store
+from desktop.window import MainWindow
 
 
 @pytest.fixture
@@ -43,9 +43,9 @@ def open_window(qtbot, isolated_home, tmp_path):
 def _wait_label(qtbot, window, prefix):
     try:
         qtbot.waitUntil(lambda: window.controls.time_label.text().startswith(prefix), timeout=10_000)
-    except Exception:
+    except Exception as exc:
         raise AssertionError(f"{window.controls.time_label.text()} at {window.player.position} "
-                             f"paused={window.player.paused}")
+                             f"paused={window.player.paused}") from exc
 
 
 def playing_past(qtbot, window, seconds: float) -> None:

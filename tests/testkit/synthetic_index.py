@@ -33,3 +33,16 @@ def synthetic_film(store, encoder, duration_s: float, lines: list[tuple[float, s
               for a in np.arange(0, duration_s, 60)]
     store.replace_scenes(film.id, encoder.id, scenes)
     return store.film(film.id)
+
+
+WORDS = ("captain ship storm island treasure map harbour sailor lighthouse letter mother brother knife "
+         "train station doctor window garden river bridge king soldier horse church village winter").split()
+def dialogue(n: int, duration: float, seed: int = 0) -> list[tuple[float, str]]:
+    """``n`` made-up lines (start, text) spread over ``duration`` seconds."""
+    rng = np.random.default_rng(seed)
+    times = np.sort(rng.uniform(0, duration - 5, n))
+    lines = []
+    for t in times:
+        a, b, c = rng.choice(WORDS, 3, replace=False)
+        lines.append((float(t), f"The {a} went to the {b} because of the {c}."))
+    return lines
