@@ -69,6 +69,7 @@ def test_cancel_then_resume_gives_the_same_frames(isolated_home, make_film, enco
         assert store.frame_times(resumed.film.id, encoder.id) == expected
 
 
+@pytest.mark.slow  # a whole worker process over a longer film: run by make test, not test-fast
 def test_killed_process_resumes_with_the_same_frames(isolated_home, make_film, encoder, tmp_path):
     film = make_film(seconds_per_shot=15)
     with open_store(tmp_path / "reference") as ref:

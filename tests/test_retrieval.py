@@ -81,6 +81,7 @@ def test_what_just_happened_looks_before_the_edge(indexed, encoder, tmp_path_fac
     assert "Countdown" in answer.text or "launch pad" in answer.text
 
 
+@pytest.mark.slow  # builds a 2-hour synthetic index (~20 s): run by make test, not test-fast
 def test_retrieval_scales_to_a_two_hour_index(tmp_path, encoder):
     """7,200 frames and 1,500 lines in the window: one batched pass, well under a second here."""
     import time

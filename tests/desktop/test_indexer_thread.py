@@ -20,6 +20,7 @@ def test_indexes_in_the_background_and_reports(qtbot, make_film, isolated_home):
     assert any(p.stage == "frames" for p in progress)
 
 
+@pytest.mark.slow  # a whole worker process over a longer film: run by make test, not test-fast
 def test_pause_cancel_then_resume_next_time(qtbot, make_film, isolated_home):
     film = make_film(seconds_per_shot=60)  # 180 frames: far more than the batch it may finish first
     thread = IndexerThread(film, home=isolated_home)

@@ -91,6 +91,7 @@ def test_indexing_shows_progress_and_finishes(qtbot, open_window, make_film):
     assert window.controls.seekbar.indexed[-1][1] == pytest.approx(12.0, abs=0.1)
 
 
+@pytest.mark.slow  # a whole worker process over a longer film: run by make test, not test-fast
 def test_closing_mid_index_then_reopening_continues_index_and_position(qtbot, open_window, make_film,
                                                                        isolated_home, encoder):
     film = make_film(seconds_per_shot=40, lines=())  # 2 minutes
@@ -264,6 +265,7 @@ def test_screenshot_and_fullscreen_keys(qtbot, open_window, make_film, isolated_
     assert window.chat_dock.isVisible()
 
 
+@pytest.mark.slow  # a whole worker process over a longer film: run by make test, not test-fast
 def test_the_indexer_steps_aside_when_asked_and_comes_back(qtbot, make_film, isolated_home):
     from desktop.indexer import IndexerThread
 
