@@ -76,9 +76,14 @@ def test_truncated_film_exits_3(make_film, tmp_path):
 
 
 def test_usage_errors_exit_2(make_film, tmp_path):
-    assert cli(check_rc=2).returncode == 2
-    assert cli("index", check_rc=2)
-    assert cli("index", make_film(), "--fps", "0", check_rc=2)
+    proc = cli(check_rc=2)  # no command: the help, on stderr
+    assert proc.stderr.startswith("usage: moviebuddy") and "index" in proc.stderr and proc.stdout == ""
+    proc = cli("index", check_rc=2)
+    assert "moviebuddy index: error: the following arguments are required: movie" in proc.stderr
+    assert proc.stdout == ""
+    proc = cli("index", make_film(), "--fps", "0", check_rc=2)
+    assert "moviebuddy index: error: argument --fps: must be greater than 0" in proc.stderr
+    assert proc.stdout == ""
     proc = cli("index", make_film("other.mkv"), "--vision", "no-such-model", check_rc=2)
     assert "efficientnet-lite0" in proc.stderr
 

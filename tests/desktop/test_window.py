@@ -220,14 +220,15 @@ def test_settings_are_saved_in_the_core_config(qtbot, open_window):
     from desktop.settings import SettingsDialog
 
     window = open_window()
+    assert window.answers.llm is None  # a fresh data folder: extractive answers
     dialog = SettingsDialog(Settings(), ["efficientnet-lite0"], window)
     dialog.fps.setValue(0.5)
     dialog.llm.setEditText("http://localhost:8080/v1#tiny")
     chosen = dialog.settings()
     assert chosen == Settings(vision=None, llm="http://localhost:8080/v1#tiny", fps=0.5, data_folder=None)
     window.apply_settings(chosen)
-    assert load_settings() == chosen
-    assert window.answers.llm is None or window.answers.llm == chosen.llm
+    assert load_settings() == chosen and window.settings == chosen
+    assert window.answers.llm == "http://localhost:8080/v1#tiny"  # the answerer switches model at once
     dialog.llm.setCurrentIndex(1)
     assert dialog.settings().llm == "smollm2"
 
