@@ -14,7 +14,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests"))  # testkit: the helpers shared with the tests
 
 
 def main() -> None:
@@ -31,7 +30,7 @@ def main() -> None:
     from core.spoiler_window import Window
     from core.store import open_store
     from core.text_embed import default_embedder
-    from testkit.qa_cases import CASES, SAMPLE, SHARED_MEDIA, judge
+    from tests.testkit.qa_cases import CASES, SAMPLE, SHARED_MEDIA, judge
 
     home = Path(tempfile.mkdtemp(prefix="qa-bench-"))
     store = open_store(home)
@@ -45,8 +44,11 @@ def main() -> None:
         films[name] = run(index_film(store, path, encoder=encoder)).film
     retriever = Retriever(store, encoder, default_embedder())
     model = create_model(args.llm, home)
-    modes = {"extractive": (None, False), f"{args.llm} + grounding check": (model, False),
-             f"{args.llm} + check + quotes": (model, True)}
+    modes = {
+        "extractive": (None, False),
+        f"{args.llm} + grounding check": (model, False),
+        f"{args.llm} + check + quotes": (model, True),
+    }
     print("| mode | right | of | found when in the film | honest 'not found' | seconds per answer |")
     print("|---|---:|---:|---:|---:|---:|")
     for label, (m, quotes) in modes.items():
@@ -54,8 +56,11 @@ def main() -> None:
         started = time.perf_counter()
         cases = [c for c in CASES if c[0] in films]
         for name, question, expected, words in cases:
-            answer = next(e for e in answer_question(retriever, films[name], question, Window.whole(), m,
-                                                 with_quotes=quotes) if isinstance(e, Answer))
+            answer = next(
+                e
+                for e in answer_question(retriever, films[name], question, Window.whole(), m, with_quotes=quotes)
+                if isinstance(e, Answer)
+            )
             ok = judge(answer.text, answer.citations, expected, words)
             right += ok
             if expected is None:
@@ -63,8 +68,10 @@ def main() -> None:
             else:
                 present, present_right = present + 1, present_right + ok
             if args.show:
-                print(f"  [{'ok' if ok else 'NO'}] {label} | {question} -> {answer.text!r} {answer.citations}",
-                      file=sys.stderr)
+                print(
+                    f"  [{'ok' if ok else 'NO'}] {label} | {question} -> {answer.text!r} {answer.citations}",
+                    file=sys.stderr,
+                )
         per = (time.perf_counter() - started) / max(1, len(cases))
         print(f"| {label} | {right} | {len(cases)} | {present_right}/{present} | {absent_right}/{absent} | {per:.2f} |")
 

@@ -18,11 +18,17 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests"))  # testkit: the helpers shared with the tests
 
-QUESTIONS = ["Where is the treasure map?", "What did the doctor say about the letter?", "Who is the captain?",
-             "What happened at 1:02:10?", "What just happened?", "Why did the soldier go to the church?",
-             "When does the storm reach the harbour?", "Is there a horse?"]
+QUESTIONS = [
+    "Where is the treasure map?",
+    "What did the doctor say about the letter?",
+    "Who is the captain?",
+    "What happened at 1:02:10?",
+    "What just happened?",
+    "Why did the soldier go to the church?",
+    "When does the storm reach the harbour?",
+    "Is there a horse?",
+]
 
 
 def pct(values, q):
@@ -46,7 +52,7 @@ def main() -> None:
     from core.spoiler_window import Window
     from core.store import open_store
     from core.text_embed import default_embedder
-    from testkit.synthetic_index import dialogue, synthetic_film
+    from tests.testkit.synthetic_index import dialogue, synthetic_film
 
     torch.set_num_threads(2)
     home = Path(tempfile.mkdtemp(prefix="ask-bench-"))
@@ -55,8 +61,9 @@ def main() -> None:
     started = time.perf_counter()
     film = synthetic_film(store, encoder, 7200.0, dialogue(1500, 7200.0))
     embed_moments(store, film.id, embedder)
-    print(f"synthetic index: 7,200 frames, 1,500 lines, built in {time.perf_counter() - started:.0f} s",
-          file=sys.stderr)
+    print(
+        f"synthetic index: 7,200 frames, 1,500 lines, built in {time.perf_counter() - started:.0f} s", file=sys.stderr
+    )
     retriever = Retriever(store, encoder, embedder)
     windows = [Window.whole(), Window.until(3600.0), Window.watched([(0, 1800), (2400, 5400)])]
     retriever.retrieve(film, QUESTIONS[0], windows[0])  # warm the label embeddings
@@ -64,8 +71,11 @@ def main() -> None:
     # As in the app: questions arrive while the window stays (or grows); the first question on a window
     # the retriever has not read yet pays for reading its frames ("cold").
     retrieval_rows = []
-    for label, window in (("whole film", windows[0]), ("first hour", windows[1]),
-                          ("watched 0:00-0:30 and 0:40-1:30", windows[2])):
+    for label, window in (
+        ("whole film", windows[0]),
+        ("first hour", windows[1]),
+        ("watched 0:00-0:30 and 0:40-1:30", windows[2]),
+    ):
         t = time.perf_counter()
         retriever.retrieve(film, QUESTIONS[1], window)
         cold = (time.perf_counter() - t) * 1000
@@ -97,8 +107,16 @@ def main() -> None:
             firsts.append(first)
             fulls.append(full)
             modes.append(mode)
-        rows.append((label, statistics.median(firsts), max(firsts), statistics.median(fulls), max(fulls),
-                     ", ".join(sorted(set(modes)))))
+        rows.append(
+            (
+                label,
+                statistics.median(firsts),
+                max(firsts),
+                statistics.median(fulls),
+                max(fulls),
+                ", ".join(sorted(set(modes))),
+            )
+        )
 
     # Naive baseline: all dialogue of the window in the prompt, truncated to the model's context.
     lines = store.lines_in_window(film.id, windows[1])
@@ -110,9 +128,11 @@ def main() -> None:
         body = "\n".join(f"{int(l.start) // 60}:{int(l.start) % 60:02d} {l.text}" for l in lines)
         if tokenizer is not None:
             ids = tokenizer(body)["input_ids"]
-            body = tokenizer.decode(ids[-limit + 100:]) if len(ids) > limit - 100 else body
-        messages = [{"role": "system", "content": SYSTEM},
-                    {"role": "user", "content": f"Dialogue of the film:\n{body}\n\nQuestion: {q}"}]
+            body = tokenizer.decode(ids[-limit + 100 :]) if len(ids) > limit - 100 else body
+        messages = [
+            {"role": "system", "content": SYSTEM},
+            {"role": "user", "content": f"Dialogue of the film:\n{body}\n\nQuestion: {q}"},
+        ]
         t = time.perf_counter()
         first = None
         for _ in model.stream(messages):
@@ -120,8 +140,16 @@ def main() -> None:
                 first = time.perf_counter() - t
         firsts.append(first)
         fulls.append(time.perf_counter() - t)
-    rows.append((f"naive: all {len(lines)} lines of the window to {args.llm}", statistics.median(firsts), max(firsts),
-                 statistics.median(fulls), max(fulls), "ungrounded"))
+    rows.append(
+        (
+            f"naive: all {len(lines)} lines of the window to {args.llm}",
+            statistics.median(firsts),
+            max(firsts),
+            statistics.median(fulls),
+            max(fulls),
+            "ungrounded",
+        )
+    )
 
     print(f"retrieval (7,200 frames, 1,500 lines; {args.runs} questions per window; target p95 <= 50 ms)\n")
     print("| window | first question ms | p50 ms | p95 ms |")
@@ -135,8 +163,10 @@ def main() -> None:
     for label, f50, fmax, a50, amax, modes in rows:
         print(f"| {label} | {f50:.2f} | {fmax:.2f} | {a50:.2f} | {amax:.2f} | {modes} |")
     naive, generated = rows[-1], rows[1]
-    print(f"\nnaive / Movie Buddy ({args.llm}): first token {naive[1] / generated[1]:.1f}x, "
-          f"full answer {naive[3] / generated[3]:.1f}x\n")
+    print(
+        f"\nnaive / Movie Buddy ({args.llm}): first token {naive[1] / generated[1]:.1f}x, "
+        f"full answer {naive[3] / generated[3]:.1f}x\n"
+    )
     from bench.cli_ask import cold_ask_rows, print_rows
 
     print_rows(cold_ask_rows(10), 10)

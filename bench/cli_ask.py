@@ -20,9 +20,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests"))  # testkit: the helpers shared with the tests
-QUESTIONS = ["What is the cat's name?", "Where does Eileen land?", "Who takes her picture?",
-             "What does she drink in the morning?", "How many coins does Victor pay?"]
+QUESTIONS = [
+    "What is the cat's name?",
+    "Where does Eileen land?",
+    "Who takes her picture?",
+    "What does she drink in the morning?",
+    "How many coins does Victor pay?",
+]
 
 
 def cold_ask_rows(runs: int = 10, film: Path | None = None) -> list[tuple[str, float, float]]:
@@ -38,8 +42,13 @@ def cold_ask_rows(runs: int = 10, film: Path | None = None) -> list[tuple[str, f
 
     def ask(question: str) -> float:
         t = time.perf_counter()
-        done = subprocess.run([sys.executable, "-m", "core", "ask", str(film), question, "--new"], env=env,
-                              capture_output=True, text=True, timeout=300)
+        done = subprocess.run(
+            [sys.executable, "-m", "core", "ask", str(film), question, "--new"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
         if done.returncode != 0:
             raise RuntimeError(done.stderr[-1000:])
         return time.perf_counter() - t
@@ -50,8 +59,10 @@ def cold_ask_rows(runs: int = 10, film: Path | None = None) -> list[tuple[str, f
         for cached in (home / "cache").glob("*-classifier.npz"):
             cached.unlink()
         before.append(ask(QUESTIONS[i % len(QUESTIONS)]))  # loads torch and the network, caches again
-    return [("moviebuddy ask, classifier cached with the index (this release)", statistics.median(now), max(now)),
-            ("baseline: classifier not cached (loads torch + EfficientNet)", statistics.median(before), max(before))]
+    return [
+        ("moviebuddy ask, classifier cached with the index (this release)", statistics.median(now), max(now)),
+        ("baseline: classifier not cached (loads torch + EfficientNet)", statistics.median(before), max(before)),
+    ]
 
 
 def print_rows(rows, runs: int) -> None:
@@ -60,8 +71,10 @@ def print_rows(rows, runs: int) -> None:
     print("|---|---:|---:|")
     for label, p50, worst in rows:
         print(f"| {label} | {p50:.2f} | {worst:.2f} |")
-    print(f"\nbaseline / this release: {rows[1][1] / rows[0][1]:.1f}x at p50 (target p50 <= 3 s: "
-          f"{'met' if rows[0][1] <= 3 else 'NOT met'})")
+    print(
+        f"\nbaseline / this release: {rows[1][1] / rows[0][1]:.1f}x at p50 (target p50 <= 3 s: "
+        f"{'met' if rows[0][1] <= 3 else 'NOT met'})"
+    )
 
 
 def main() -> None:

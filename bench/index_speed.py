@@ -21,7 +21,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests"))  # testkit: the helpers shared with the tests
 
 
 def peak_rss_mb() -> float:
@@ -40,8 +39,12 @@ def measure_moviebuddy(film: Path, fps: float) -> dict:
         started = time.perf_counter()
         result = run(index_film(store, film, fps=fps))
         seconds = time.perf_counter() - started
-        return {"frames": result.frames, "seconds": seconds, "bytes_per_frame": result.bytes_per_frame,
-                "strategy": result.strategy}
+        return {
+            "frames": result.frames,
+            "seconds": seconds,
+            "bytes_per_frame": result.bytes_per_frame,
+            "strategy": result.strategy,
+        }
 
 
 def measure_baseline(film: Path, fps: float, threading: str = "NONE") -> dict:
@@ -74,8 +77,12 @@ def measure_baseline(film: Path, fps: float, threading: str = "NONE") -> dict:
         encoder.encode(np.stack(batch))
         frames += len(batch)
     what = "every frame, one thread" if threading == "NONE" else "every frame, PyAV's default threading"
-    return {"frames": frames, "seconds": time.perf_counter() - started, "bytes_per_frame": None,
-            "strategy": f"{what}, then encode"}
+    return {
+        "frames": frames,
+        "seconds": time.perf_counter() - started,
+        "bytes_per_frame": None,
+        "strategy": f"{what}, then encode",
+    }
 
 
 def measure_decode(film: Path, fps: float, threading: str, skip: str | None) -> dict:
@@ -95,9 +102,12 @@ def measure_decode(film: Path, fps: float, threading: str, skip: str | None) -> 
             next_t = (int(frame.time * fps + 1e-3) + 1) / fps
             frame.to_ndarray(width=224, height=224, format="rgb24")
             kept += 1
-    return {"frames": kept, "seconds": time.perf_counter() - started, "bytes_per_frame": None,
-            "strategy": f"decode only: {threading.lower()} threading, "
-                        f"{'skip ' + skip.lower() if skip else 'all frames'}"}
+    return {
+        "frames": kept,
+        "seconds": time.perf_counter() - started,
+        "bytes_per_frame": None,
+        "strategy": f"decode only: {threading.lower()} threading, {'skip ' + skip.lower() if skip else 'all frames'}",
+    }
 
 
 def child(args) -> None:
@@ -116,8 +126,9 @@ def child(args) -> None:
 
 
 def run_child(film: Path, mode: str, fps: float) -> dict:
-    proc = subprocess.run([sys.executable, __file__, "--child", mode, str(film), "--fps", str(fps)],
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, __file__, "--child", mode, str(film), "--fps", str(fps)], capture_output=True, text=True
+    )
     if proc.returncode != 0:
         raise SystemExit(f"{mode} failed:\n{proc.stderr}")
     return json.loads(proc.stdout.strip().splitlines()[-1])
@@ -138,11 +149,14 @@ def main() -> None:
     from bench.synthetic_film import write_synthetic_film
     from core.media.probe import probe
 
-    film = args.film or write_synthetic_film(ROOT / "bench" / "out" / f"synthetic-{args.minutes:g}min-1080p.mp4",
-                                             minutes=args.minutes)
+    film = args.film or write_synthetic_film(
+        ROOT / "bench" / "out" / f"synthetic-{args.minutes:g}min-1080p.mp4", minutes=args.minutes
+    )
     info = probe(film)
-    print(f"film: {film.name}, {info.duration_s / 60:.1f} min, {info.width}x{info.height} {info.video_codec}, "
-          f"{info.fps:.2f} fps, {info.bit_rate / 1e6:.1f} Mb/s; sampling {args.fps:g} fps; {os.cpu_count()} cores\n")
+    print(
+        f"film: {film.name}, {info.duration_s / 60:.1f} min, {info.width}x{info.height} {info.video_codec}, "
+        f"{info.fps:.2f} fps, {info.bit_rate / 1e6:.1f} Mb/s; sampling {args.fps:g} fps; {os.cpu_count()} cores\n"
+    )
     modes = ["baseline", "baseline-threaded", "moviebuddy"]
     if not args.no_decode_table:
         modes += ["decode:NONE:", "decode:AUTO:", "decode:NONE:NONREF", "decode:AUTO:NONREF", "decode:NONE:NONKEY"]
@@ -154,11 +168,16 @@ def main() -> None:
     print("| run | frames | seconds | frames/s | x real time | vs baseline | peak RSS MB | bytes/frame |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
     for mode, r in rows.items():
-        label = {"baseline": "naive baseline", "baseline-threaded": "naive, threaded decoder",
-                 "moviebuddy": "**Movie Buddy index**"}.get(mode, mode)
+        label = {
+            "baseline": "naive baseline",
+            "baseline-threaded": "naive, threaded decoder",
+            "moviebuddy": "**Movie Buddy index**",
+        }.get(mode, mode)
         bpf = f"{r['bytes_per_frame']:.0f}" if r["bytes_per_frame"] else "-"
-        print(f"| {label} ({r['strategy']}) | {r['frames']} | {r['seconds']:.1f} | {r['frames'] / r['seconds']:.1f} | "
-              f"{info.duration_s / r['seconds']:.1f}x | {base / r['seconds']:.2f}x | {r['peak_rss_mb']:.0f} | {bpf} |")
+        print(
+            f"| {label} ({r['strategy']}) | {r['frames']} | {r['seconds']:.1f} | {r['frames'] / r['seconds']:.1f} | "
+            f"{info.duration_s / r['seconds']:.1f}x | {base / r['seconds']:.2f}x | {r['peak_rss_mb']:.0f} | {bpf} |"
+        )
 
 
 if __name__ == "__main__":

@@ -19,7 +19,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests"))  # testkit: the helpers shared with the tests
 OUT = ROOT / "bench" / "out"
 
 
@@ -43,8 +42,13 @@ def play(app, film: Path, seconds: float, index: bool, ask_at: float | None = No
     home = Path(tempfile.mkdtemp(prefix="mb-bench-"))
     os.environ["MOVIEBUDDY_HOME"] = str(home)
     os.environ["MOVIEBUDDY_CONFIG"] = str(home / "settings.json")
-    window = MainWindow(home=home, vo="libmpv", ao="null", index_automatically=index,
-                        qsettings=QSettings(str(home / "ui.ini"), QSettings.Format.IniFormat))
+    window = MainWindow(
+        home=home,
+        vo="libmpv",
+        ao="null",
+        index_automatically=index,
+        qsettings=QSettings(str(home / "ui.ini"), QSettings.Format.IniFormat),
+    )
     window.resize(1600, 900)
     window.show()
     covered = []
@@ -83,10 +87,18 @@ def play(app, film: Path, seconds: float, index: bool, ask_at: float | None = No
     frames = window.store.frame_count(window.film.id) if window.film else 0
     window.close()
     app.processEvents()
-    return {"index": index, "played_s": played, "wall_s": wall, "dropped": drops[0] - start_drops[0],
-            "delayed": drops[1] - start_drops[1], "indexed_s": covered[-1] if covered else 0.0,
-            "frames": frames, "holds": len(holds), "timeline": timeline,
-            "answer_s": (answered[0] - asked) if asked and answered else None}
+    return {
+        "index": index,
+        "played_s": played,
+        "wall_s": wall,
+        "dropped": drops[0] - start_drops[0],
+        "delayed": drops[1] - start_drops[1],
+        "indexed_s": covered[-1] if covered else 0.0,
+        "frames": frames,
+        "holds": len(holds),
+        "timeline": timeline,
+        "answer_s": (answered[0] - asked) if asked and answered else None,
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -121,24 +133,32 @@ def main(argv: list[str] | None = None) -> int:
         if display is not None:
             display.stop()
 
-    print(f"\nFilm: {film.name}, {info.width}x{info.height} {info.video_codec} at {info.fps:g} fps; "
-          f"{args.seconds:g} s of playback per run, window 1600x900 (picture about 1200x700), Xvfb + Mesa.\n")
-    print("| run | played (s) | dropped frames | delayed frames | film indexed (s) | frames indexed "
-          "| indexing speed | indexer held back | question answered in |")
+    print(
+        f"\nFilm: {film.name}, {info.width}x{info.height} {info.video_codec} at {info.fps:g} fps; "
+        f"{args.seconds:g} s of playback per run, window 1600x900 (picture about 1200x700), Xvfb + Mesa.\n"
+    )
+    print(
+        "| run | played (s) | dropped frames | delayed frames | film indexed (s) | frames indexed "
+        "| indexing speed | indexer held back | question answered in |"
+    )
     print("|---|---|---|---|---|---|---|---|---|")
     for r in results:
         speed = f"{r['indexed_s'] / r['wall_s']:.2f}x real time" if r["index"] else "-"
-        print(f"| {'with indexing' if r['index'] else 'without indexing'} | {r['played_s']:.1f} | {r['dropped']} "
-              f"| {r['delayed']} | {r['indexed_s']:.0f} | {r['frames']} | {speed} | "
-              f"{r['holds'] if r['index'] else '-'} | "
-              f"{'-' if r['answer_s'] is None else format(r['answer_s'], '.1f') + ' s'} |")
+        print(
+            f"| {'with indexing' if r['index'] else 'without indexing'} | {r['played_s']:.1f} | {r['dropped']} "
+            f"| {r['delayed']} | {r['indexed_s']:.0f} | {r['frames']} | {speed} | "
+            f"{r['holds'] if r['index'] else '-'} | "
+            f"{'-' if r['answer_s'] is None else format(r['answer_s'], '.1f') + ' s'} |"
+        )
     base = [r for r in results if not r["index"]]
     busy = [r for r in results if r["index"]]
     base_drops = sum(r["dropped"] + r["delayed"] for r in base)
     busy_drops = sum(r["dropped"] + r["delayed"] for r in busy)
     verdict = "met" if busy_drops <= base_drops else "NOT met"
-    print(f"\nDropped + delayed with indexing: {busy_drops}, without: {base_drops} -> target (no more than "
-          f"without indexing) {verdict}.")
+    print(
+        f"\nDropped + delayed with indexing: {busy_drops}, without: {base_drops} -> target (no more than "
+        f"without indexing) {verdict}."
+    )
     return 0
 
 

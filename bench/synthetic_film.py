@@ -14,8 +14,22 @@ import av
 import numpy as np
 from PIL import Image
 
-PHOTOS = ("astronaut", "coffee", "chelsea", "rocket", "hubble_deep_field", "immunohistochemistry",
-          "retina", "camera", "moon", "coins", "colorwheel", "brick", "grass", "gravel")
+PHOTOS = (
+    "astronaut",
+    "coffee",
+    "chelsea",
+    "rocket",
+    "hubble_deep_field",
+    "immunohistochemistry",
+    "retina",
+    "camera",
+    "moon",
+    "coins",
+    "colorwheel",
+    "brick",
+    "grass",
+    "gravel",
+)
 
 
 def _scene_planes(rng, width, height, margin):
@@ -31,11 +45,18 @@ def _scene_planes(rng, width, height, margin):
     if rng.random() < 0.5:
         big = big.transpose(Image.FLIP_LEFT_RIGHT)
     frame = av.VideoFrame.from_image(big).reformat(format="yuv420p")
-    return [np.asarray(p).reshape(p.height, p.line_size)[:, :p.width] for p in frame.planes]
+    return [np.asarray(p).reshape(p.height, p.line_size)[:, : p.width] for p in frame.planes]
 
 
-def write_synthetic_film(path: Path, minutes: float = 10.0, width: int = 1920, height: int = 1080,
-                         fps: int = 24, bit_rate: int = 9_000_000, seed: int = 0) -> Path:
+def write_synthetic_film(
+    path: Path,
+    minutes: float = 10.0,
+    width: int = 1920,
+    height: int = 1080,
+    fps: int = 24,
+    bit_rate: int = 9_000_000,
+    seed: int = 0,
+) -> Path:
     path = Path(path)
     if path.exists():
         return path
@@ -50,8 +71,13 @@ def write_synthetic_film(path: Path, minutes: float = 10.0, width: int = 1920, h
         stream = out.add_stream("libx264", rate=fps)
         stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
         stream.bit_rate = bit_rate
-        stream.options = {"preset": "veryfast", "bf": "3", "g": str(fps * 10), "maxrate": str(bit_rate * 2),
-                          "bufsize": str(bit_rate * 2)}
+        stream.options = {
+            "preset": "veryfast",
+            "bf": "3",
+            "g": str(fps * 10),
+            "maxrate": str(bit_rate * 2),
+            "bufsize": str(bit_rate * 2),
+        }
         i = 0
         while i < total:
             y, u, v = _scene_planes(rng, width, height, margin)
@@ -60,19 +86,25 @@ def write_synthetic_film(path: Path, minutes: float = 10.0, width: int = 1920, h
             for j in range(length):
                 ox = int(np.clip(margin + dx * (j - length / 2), 0, 2 * margin))
                 oy = int(np.clip(margin + dy * (j - length / 2), 0, 2 * margin))
-                luma = y[oy:oy + height, ox:ox + width].astype(np.int16) + grain[(i * 7) % len(grain)]
-                frame_yuv = np.concatenate([
-                    np.clip(luma, 0, 255).astype(np.uint8),
-                    u[oy // 2:oy // 2 + height // 2, ox // 2:ox // 2 + width // 2].reshape(-1, width),
-                    v[oy // 2:oy // 2 + height // 2, ox // 2:ox // 2 + width // 2].reshape(-1, width),
-                ])
+                luma = y[oy : oy + height, ox : ox + width].astype(np.int16) + grain[(i * 7) % len(grain)]
+                frame_yuv = np.concatenate(
+                    [
+                        np.clip(luma, 0, 255).astype(np.uint8),
+                        u[oy // 2 : oy // 2 + height // 2, ox // 2 : ox // 2 + width // 2].reshape(-1, width),
+                        v[oy // 2 : oy // 2 + height // 2, ox // 2 : ox // 2 + width // 2].reshape(-1, width),
+                    ]
+                )
                 frame = av.VideoFrame.from_ndarray(frame_yuv, format="yuv420p")
                 frame.pts = i
                 for packet in stream.encode(frame):
                     out.mux(packet)
                 i += 1
-            print(f"\rwriting {path.name}: {i / total:4.0%} ({time.time() - started:.0f} s)", end="",
-                  file=sys.stderr, flush=True)
+            print(
+                f"\rwriting {path.name}: {i / total:4.0%} ({time.time() - started:.0f} s)",
+                end="",
+                file=sys.stderr,
+                flush=True,
+            )
         for packet in stream.encode():
             out.mux(packet)
     print(file=sys.stderr)

@@ -81,8 +81,16 @@ class Answerer:
     def _answer(self, film, request: Ask, window, cancel) -> Turn | None:
         from core.answering import Token
 
-        for event in session.ask(self.store, self._retriever(film), film, request.question, window,
-                                 self._answering_model(), now=request.now, cancel=cancel):
+        for event in session.ask(
+            self.store,
+            self._retriever(film),
+            film,
+            request.question,
+            window,
+            self._answering_model(),
+            now=request.now,
+            cancel=cancel,
+        ):
             if isinstance(event, Token):
                 self.emit(AnswerToken(request.id, event.text))
             elif isinstance(event, Turn):

@@ -47,8 +47,12 @@ def load() -> Calibration:
     data = json.loads(resource(MODEL_FILE).read_text(encoding="utf-8"))
     if tuple(data["moment_features"]) != MOMENT_FEATURES or tuple(data["answer_features"]) != ANSWER_FEATURES:
         raise ValueError(f"{MODEL_FILE} was fitted on other features; run eval/fit_calibration.py")
-    return Calibration(np.array(data["moment_weights"], np.float64), np.array(data["answer_weights"], np.float64),
-                       float(data["not_found_below"]), float(data["sure_above"]))
+    return Calibration(
+        np.array(data["moment_weights"], np.float64),
+        np.array(data["answer_weights"], np.float64),
+        float(data["not_found_below"]),
+        float(data["sure_above"]),
+    )
 
 
 def moment_features(cosine: np.ndarray, bm25: np.ndarray) -> np.ndarray:
@@ -76,8 +80,16 @@ def answer_features(features: np.ndarray, logits: np.ndarray) -> np.ndarray:
     cosine = features[:, 0]
     top = np.sort(cosine)[::-1]
     gap = float(top[0] - top[1]) if len(top) > 1 else float(top[0])
-    return np.array([float(logits[best]), float(cosine[best]), float(features[best, 1]), gap,
-                     float(features[:, 3].max()), float(np.log(len(logits)))])
+    return np.array(
+        [
+            float(logits[best]),
+            float(cosine[best]),
+            float(features[best, 1]),
+            gap,
+            float(features[:, 3].max()),
+            float(np.log(len(logits))),
+        ]
+    )
 
 
 def _sigmoid(x):

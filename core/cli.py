@@ -30,8 +30,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("index", help="index a film (frames, dialogue, scenes); resumes where it stopped")
     p.add_argument("movie", type=Path)
-    p.add_argument("--fps", type=_positive_float, default=None,
-                   help="frames sampled per second of film (default: the settings' rate, 1)")
+    p.add_argument(
+        "--fps",
+        type=_positive_float,
+        default=None,
+        help="frames sampled per second of film (default: the settings' rate, 1)",
+    )
     p.add_argument("--subs", type=Path, help="subtitle file to use instead of the ones found beside the film")
     p.add_argument("--vision", help="vision encoder: efficientnet-lite0 (default), a CLIP/SigLIP id or folder")
     p.add_argument("--json", action="store_true", help="print one JSON object")
@@ -49,10 +53,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("question")
     p.add_argument("--until", help="spoiler-free: use only the film up to this time (seconds or [h:]mm:ss)")
     p.add_argument("--watched", help="spoiler-free: the ranges watched, e.g. 0-12:30,15:00-20:00")
-    p.add_argument("--llm", help="answering model: extractive (default), smollm2, a Hugging Face id or folder, "
-                                 "a .gguf file, llama-cpp:PATH, or an OpenAI-compatible URL#MODEL")
-    p.add_argument("--no-quotes", action="store_true",
-                   help="with --llm: do not add the quote a generated answer rests on")
+    p.add_argument(
+        "--llm",
+        help="answering model: extractive (default), smollm2, a Hugging Face id or folder, "
+        "a .gguf file, llama-cpp:PATH, or an OpenAI-compatible URL#MODEL",
+    )
+    p.add_argument(
+        "--no-quotes", action="store_true", help="with --llm: do not add the quote a generated answer rests on"
+    )
     p.add_argument("--new", action="store_true", help="start a new conversation instead of following up")
     p.add_argument("--json", action="store_true", help="print one JSON object")
 
@@ -69,8 +77,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
-                        format="moviebuddy: %(message)s", stream=sys.stderr)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING, format="moviebuddy: %(message)s", stream=sys.stderr
+    )
     if args.home:
         os.environ["MOVIEBUDDY_HOME"] = str(args.home)
     if args.command is None:
@@ -119,8 +128,14 @@ def cmd_index(args) -> int:
     result = None
     with _store() as store, ProgressBar(f"Indexing {args.movie.name}") as bar:
         settings = load_settings()
-        job = index_film(store, args.movie, vision=args.vision or settings.vision, fps=args.fps or settings.fps,
-                         subs=args.subs, cancel=cancel)
+        job = index_film(
+            store,
+            args.movie,
+            vision=args.vision or settings.vision,
+            fps=args.fps or settings.fps,
+            subs=args.subs,
+            cancel=cancel,
+        )
         try:
             for event in job:
                 if isinstance(event, Progress):
@@ -131,17 +146,18 @@ def cmd_index(args) -> int:
             cancel.cancel()
             job.close()
             bar.close()
-            print("moviebuddy: cancelled; what was indexed is kept, run the same command to continue",
-                  file=sys.stderr)
+            print("moviebuddy: cancelled; what was indexed is kept, run the same command to continue", file=sys.stderr)
             return EXIT_CANCELLED
     assert result is not None  # an indexing job ends with Done unless it raised
     if args.json:
         print(json.dumps(result.as_json()))
     else:
         state = "complete" if result.complete else "incomplete"
-        print(f"{result.film.title}: {result.frames} frames ({result.added} new), {result.dialogue_lines} "
-              f"dialogue lines, {result.bytes_per_frame / 1024:.1f} KiB per frame, {state}, "
-              f"{result.seconds:.1f} s")
+        print(
+            f"{result.film.title}: {result.frames} frames ({result.added} new), {result.dialogue_lines} "
+            f"dialogue lines, {result.bytes_per_frame / 1024:.1f} KiB per frame, {state}, "
+            f"{result.seconds:.1f} s"
+        )
     return EXIT_OK
 
 
@@ -158,11 +174,14 @@ def cmd_status(args) -> int:
         return EXIT_OK
     until = status["indexed_until_s"]
     state = "complete" if status["complete"] else f"indexed to {clock(until)}" if until is not None else "not indexed"
-    print(f"{info.title}: {state} of {clock(status['duration_s'])}, {status['frames']} frames, "
-          f"{status['dialogue_lines']} dialogue lines, {status['scenes']} scenes")
+    print(
+        f"{info.title}: {state} of {clock(status['duration_s'])}, {status['frames']} frames, "
+        f"{status['dialogue_lines']} dialogue lines, {status['scenes']} scenes"
+    )
     for source in status["dialogue_sources"]:
-        print(f"  dialogue: {source['source']} ({source['kind']}, {source['language'] or '?'}, "
-              f"{source['lines']} lines)")
+        print(
+            f"  dialogue: {source['source']} ({source['kind']}, {source['language'] or '?'}, {source['lines']} lines)"
+        )
     return EXIT_OK
 
 
@@ -212,8 +231,16 @@ def cmd_ask(args) -> int:
         film = session.indexed_film(store, args.movie)
         model = create_model(args.llm or load_settings().llm, store.home)
         turn = None
-        for event in session.ask(store, session.retriever_for(store, film), film, args.question, window, model,
-                                 new_conversation=args.new, with_quotes=not args.no_quotes):
+        for event in session.ask(
+            store,
+            session.retriever_for(store, film),
+            film,
+            args.question,
+            window,
+            model,
+            new_conversation=args.new,
+            with_quotes=not args.no_quotes,
+        ):
             if isinstance(event, Token) and not args.json:
                 print(event.text, end="", flush=True)
             elif isinstance(event, Turn):
@@ -256,8 +283,14 @@ def cmd_sample(args) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"index": cmd_index, "status": cmd_status, "scenes": cmd_scenes, "ask": cmd_ask, "recap": cmd_recap,
-            "sample": cmd_sample}
+COMMANDS = {
+    "index": cmd_index,
+    "status": cmd_status,
+    "scenes": cmd_scenes,
+    "ask": cmd_ask,
+    "recap": cmd_recap,
+    "sample": cmd_sample,
+}
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -7,8 +7,17 @@ from dataclasses import dataclass
 import numpy as np
 
 # Hue ranges in degrees; red wraps around 0.
-HUES = (("red", 0, 15), ("orange", 15, 40), ("yellow", 40, 70), ("green", 70, 165), ("cyan", 165, 195),
-        ("blue", 195, 255), ("purple", 255, 290), ("pink", 290, 340), ("red", 340, 361))
+HUES = (
+    ("red", 0, 15),
+    ("orange", 15, 40),
+    ("yellow", 40, 70),
+    ("green", 70, 165),
+    ("cyan", 165, 195),
+    ("blue", 195, 255),
+    ("purple", 255, 290),
+    ("pink", 290, 340),
+    ("red", 340, 361),
+)
 MIN_SHARE = 0.12  # a colour must cover this share of the frame to be named
 
 
@@ -45,8 +54,9 @@ def frame_colours(rgb: np.ndarray, step: int = 4) -> list[FrameColours]:
     white = ~coloured & (mn > 0.8)
     grey = ~coloured & ~black & ~white
     rg, yb = r - g, 0.5 * (r + g) - b  # opponent colour axes
-    colourful = np.sqrt(rg.std(axis=(1, 2)) ** 2 + yb.std(axis=(1, 2)) ** 2) + \
-        0.3 * np.sqrt(rg.mean(axis=(1, 2)) ** 2 + yb.mean(axis=(1, 2)) ** 2)  # (B,)
+    colourful = np.sqrt(rg.std(axis=(1, 2)) ** 2 + yb.std(axis=(1, 2)) ** 2) + 0.3 * np.sqrt(
+        rg.mean(axis=(1, 2)) ** 2 + yb.mean(axis=(1, 2)) ** 2
+    )  # (B,)
     results = []
     pixels = luma[0].size
     for i in range(x.shape[0]):
@@ -59,9 +69,13 @@ def frame_colours(rgb: np.ndarray, step: int = 4) -> list[FrameColours]:
         shares["white"] = float(white[i].sum()) / pixels
         shares["grey"] = float(grey[i].sum()) / pixels
         named = sorted(((n, s) for n, s in shares.items() if s >= MIN_SHARE), key=lambda kv: -kv[1])[:3]
-        results.append(FrameColours(brightness=round(float(luma[i].mean()), 3),
-                                    colours=tuple((n, round(s, 2)) for n, s in named),
-                                    colourfulness=round(float(colourful[i]), 4)))
+        results.append(
+            FrameColours(
+                brightness=round(float(luma[i].mean()), 3),
+                colours=tuple((n, round(s, 2)) for n, s in named),
+                colourfulness=round(float(colourful[i]), 4),
+            )
+        )
     return results
 
 

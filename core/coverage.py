@@ -94,8 +94,13 @@ class Segment:
         return lo < t and (self.until is None or t <= self.until)
 
 
-def plan(covered: list[Range], duration_s: float, playhead: float | None = None,
-         lookbehind_s: float = LOOKBEHIND_S, fps: float | None = None) -> list[Segment]:
+def plan(
+    covered: list[Range],
+    duration_s: float,
+    playhead: float | None = None,
+    lookbehind_s: float = LOOKBEHIND_S,
+    fps: float | None = None,
+) -> list[Segment]:
     """The segments still to index, the part at and after the playhead first (from a little before it,
     so that what just happened is covered too), then the rest from the start. With ``fps``, a segment
     that holds no sampling-grid time is left out."""
@@ -120,8 +125,7 @@ def plan(covered: list[Range], duration_s: float, playhead: float | None = None,
 
 
 def _segment(after: float, until: float, duration_s: float) -> Segment:
-    return Segment(after=None if after <= START + EPS else after,
-                   until=None if until >= duration_s - EPS else until)
+    return Segment(after=None if after <= START + EPS else after, until=None if until >= duration_s - EPS else until)
 
 
 def dumps(covered: list[Range]) -> str:

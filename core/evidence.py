@@ -21,8 +21,12 @@ class Evidence:
     score: float = 0.0
 
     def as_json(self) -> dict:
-        return {"t": round(self.t, 3), "end": None if self.end is None else round(self.end, 3),
-                "kind": self.kind, "text": self.text}
+        return {
+            "t": round(self.t, 3),
+            "end": None if self.end is None else round(self.end, 3),
+            "kind": self.kind,
+            "text": self.text,
+        }
 
 
 @dataclass(frozen=True)
@@ -58,7 +62,7 @@ class Retrieval:
 
 def describe_frame(encoder, frames, j: int) -> str:
     """Words for what a frame shows: classifier guesses (marked as such) and measured colours."""
-    concepts = [f"{name} ({p:.0%})" for name, p in encoder.concepts(frames.content[j:j + 1], top=3)[0] if p >= 0.1]
+    concepts = [f"{name} ({p:.0%})" for name, p in encoder.concepts(frames.content[j : j + 1], top=3)[0] if p >= 0.1]
     colours = [name for name, _ in frames.colours(j)]
     level = float(frames.brightness[j])
     if level < 0.18:
@@ -85,8 +89,13 @@ def merge_moments(moments: list[Moment]) -> list[Moment]:
                     key = (e.kind, e.t, e.text)
                     if key not in evidence or e.score > evidence[key].score:
                         evidence[key] = e
-                merged[k] = Moment(min(m.start, other.start), max(m.end, other.end), other.score,
-                                   tuple(sorted(evidence.values(), key=lambda e: e.t)), other.reason)
+                merged[k] = Moment(
+                    min(m.start, other.start),
+                    max(m.end, other.end),
+                    other.score,
+                    tuple(sorted(evidence.values(), key=lambda e: e.t)),
+                    other.reason,
+                )
                 break
         else:
             merged.append(m)

@@ -69,7 +69,8 @@ def film_state(store: Store, film: Film | None, duration_s: float | None = None)
     encoder_id = progress["encoder_id"] if progress else None
     return FilmState(
         duration_s=duration_s if duration_s is not None else film.duration_s,
-        indexed=indexed, complete=complete,
+        indexed=indexed,
+        complete=complete,
         indexed_until_s=progress["indexed_until_s"] if progress else None,
         encoder_id=encoder_id,
         frames=store.frame_count(film.id, encoder_id) if encoder_id else 0,

@@ -72,8 +72,9 @@ class WindowedFrames:
             else:
                 self._read(window, difference(window, self.window))
             self.window = window
-            return FrameBatch(self.times, self.content, self.patches, self.brightness, self.colours_json,
-                              self.colourfulness)
+            return FrameBatch(
+                self.times, self.content, self.patches, self.brightness, self.colours_json, self.colourfulness
+            )
 
     def _read(self, window: Window, new: Window | None) -> None:
         extra, extra_params = "", []

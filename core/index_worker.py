@@ -26,9 +26,13 @@ from core.worker_io import emit, start_worker
 
 def done_message(event: Done) -> IndexDone:
     result = event.result
-    return IndexDone(frames=getattr(result, "frames", 0), added=getattr(result, "added", 0),
-                     dialogue_lines=getattr(result, "dialogue_lines", 0), complete=event.complete,
-                     seconds=getattr(result, "seconds", 0.0))
+    return IndexDone(
+        frames=getattr(result, "frames", 0),
+        added=getattr(result, "added", 0),
+        dialogue_lines=getattr(result, "dialogue_lines", 0),
+        complete=event.complete,
+        seconds=getattr(result, "seconds", 0.0),
+    )
 
 
 class Commands:
@@ -66,8 +70,15 @@ def main(argv: list[str] | None = None) -> int:
         from core.store import open_store
 
         with open_store(args.home) as store:
-            for event in index_film(store, args.film, vision=args.vision, fps=args.fps, cancel=commands.cancel,
-                                    playhead=lambda: commands.playhead, background=True):
+            for event in index_film(
+                store,
+                args.film,
+                vision=args.vision,
+                fps=args.fps,
+                cancel=commands.cancel,
+                playhead=lambda: commands.playhead,
+                background=True,
+            ):
                 emit(IndexProgress(event) if isinstance(event, Progress) else done_message(event))
     except MovieBuddyError as exc:
         emit(Failed(str(exc)))

@@ -47,9 +47,14 @@ class IndexResult:
     strategy: str = ""
 
     def as_json(self) -> dict:
-        return {"movie": self.film.as_json(), "frames": self.frames, "dialogue_lines": self.dialogue_lines,
-                "bytes_per_frame": round(self.bytes_per_frame, 1), "seconds": round(self.seconds, 3),
-                "complete": self.complete}
+        return {
+            "movie": self.film.as_json(),
+            "frames": self.frames,
+            "dialogue_lines": self.dialogue_lines,
+            "bytes_per_frame": round(self.bytes_per_frame, 1),
+            "seconds": round(self.seconds, 3),
+            "complete": self.complete,
+        }
 
 
 def index_film(
@@ -105,8 +110,19 @@ def index_film(
                 break
             segment = segments[0]
             try:
-                for n, covered in _index_segment(store, film, info, encoder, fps, segment, strategy, batch_size,
-                                                 cancel, where, read_ahead=not background):
+                for n, covered in _index_segment(
+                    store,
+                    film,
+                    info,
+                    encoder,
+                    fps,
+                    segment,
+                    strategy,
+                    batch_size,
+                    cancel,
+                    where,
+                    read_ahead=not background,
+                ):
                     added += n
                     yield _frames_progress(covered, duration, added)
             except UnusableMedia as exc:
@@ -117,8 +133,12 @@ def index_film(
             if now_left >= left and not cancel.cancelled:
                 # Every stretch must cover sampling-grid times; one that covered none would be planned
                 # again for ever. This cannot happen by construction, and if it does the run still ends.
-                log.warning("%s: the stretch %s added nothing; %d sampling times stay unindexed",
-                            info.path.name, segment, now_left)
+                log.warning(
+                    "%s: the stretch %s added nothing; %d sampling times stay unindexed",
+                    info.path.name,
+                    segment,
+                    now_left,
+                )
                 break
             left = now_left
         if cancel.cancelled:
@@ -126,8 +146,13 @@ def index_film(
                 update_scenes(store, film, encoder, duration)  # so that a partial index has its scenes
             yield Done(_result(store, film, encoder, added, started, False, strategy), complete=False)
             return
-        yield Progress("scenes", duration, duration, message="finding scenes",
-                       covered=tuple(coverage.describe(store.covered(film.id, encoder.id, fps), duration)))
+        yield Progress(
+            "scenes",
+            duration,
+            duration,
+            message="finding scenes",
+            covered=tuple(coverage.describe(store.covered(film.id, encoder.id, fps), duration)),
+        )
         update_scenes(store, film, encoder, duration)
         store.finish_progress(film.id, encoder.id, fps, None, True)
     yield Done(_result(store, film, encoder, added, started, True, strategy))
@@ -139,8 +164,9 @@ FOLLOW_LEAD_S = 60.0  # a viewer this far ahead of the indexer (or behind its st
 def _index_segment(store, film, info, encoder, fps, segment, strategy, batch_size, cancel, where, read_ahead=True):
     """Index one stretch; yields (frames added, covered ranges) after each committed batch. Stops early
     when cancelled or when the viewer moved to a part that this stretch will not reach soon."""
-    frames = sample_frames(info, fps, after=segment.after, until=segment.until, size=encoder.image_size,
-                           strategy=strategy, cancel=cancel)
+    frames = sample_frames(
+        info, fps, after=segment.after, until=segment.until, size=encoder.image_size, strategy=strategy, cancel=cancel
+    )
     if read_ahead:  # decode the next frames while this batch is encoded
         frames = prefetch(frames, maxsize=4 * batch_size, name="decoder")
     batch = []
@@ -184,24 +210,46 @@ def _frames_progress(covered, duration, added) -> Progress:
 def _store_batch(store, film, encoder, fps, batch, started, after) -> int:
     rgb = np.stack([f.rgb for f in batch])  # (B, S, S, 3)
     encoded = encoder.encode(rgb)
-    return store.add_frames(film.id, encoder.id, fps, [f.t for f in batch], encoded.content, encoded.patches,
-                            frame_colours(rgb), time.perf_counter() - started, after=after)
+    return store.add_frames(
+        film.id,
+        encoder.id,
+        fps,
+        [f.t for f in batch],
+        encoded.content,
+        encoded.patches,
+        frame_colours(rgb),
+        time.perf_counter() - started,
+        after=after,
+    )
 
 
 def update_scenes(store: Store, film: Film, encoder, duration_s: float) -> list:
     """Derive scenes from all stored frames of the film and store them (replacing earlier ones)."""
     frames = store.frames_in_window(film.id, encoder.id, Window.whole(), with_patches=False)
-    scenes = derive_scenes(frames.times, frames.content, frames.all_colours(), duration_s,
-                           concepts=getattr(encoder, "concepts", None), brightness=frames.brightness)
+    scenes = derive_scenes(
+        frames.times,
+        frames.content,
+        frames.all_colours(),
+        duration_s,
+        concepts=getattr(encoder, "concepts", None),
+        brightness=frames.brightness,
+    )
     store.replace_scenes(film.id, encoder.id, [s.as_json() for s in scenes])
     return scenes
 
 
 def _result(store, film, encoder, added, started, complete, strategy) -> IndexResult:
     return IndexResult(
-        film=film, encoder_id=encoder.id, frames=store.frame_count(film.id, encoder.id), added=added,
-        dialogue_lines=store.dialogue_count(film.id), bytes_per_frame=store.bytes_per_frame(film.id, encoder.id),
-        seconds=time.perf_counter() - started, complete=complete, strategy=strategy.describe())
+        film=film,
+        encoder_id=encoder.id,
+        frames=store.frame_count(film.id, encoder.id),
+        added=added,
+        dialogue_lines=store.dialogue_count(film.id),
+        bytes_per_frame=store.bytes_per_frame(film.id, encoder.id),
+        seconds=time.perf_counter() - started,
+        complete=complete,
+        strategy=strategy.describe(),
+    )
 
 
 def run(job: Iterator) -> object:

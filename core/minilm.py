@@ -31,9 +31,14 @@ class BertConfig:
         st = folder / "sentence_bert_config.json"
         if st.exists():
             max_tokens = int(json.loads(st.read_text()).get("max_seq_length", max_tokens))
-        return cls(hidden=config["hidden_size"], layers=config["num_hidden_layers"],
-                   heads=config["num_attention_heads"], intermediate=config["intermediate_size"],
-                   eps=config["layer_norm_eps"], max_tokens=max_tokens)
+        return cls(
+            hidden=config["hidden_size"],
+            layers=config["num_hidden_layers"],
+            heads=config["num_attention_heads"],
+            intermediate=config["intermediate_size"],
+            eps=config["layer_norm_eps"],
+            max_tokens=max_tokens,
+        )
 
 
 class MiniLMEncoder:
@@ -45,8 +50,10 @@ class MiniLMEncoder:
 
         folder = Path(folder)
         self.config = BertConfig.from_folder(folder)
-        self.w = {k.removeprefix("bert.").removeprefix("model."): v.astype(np.float32)
-                  for k, v in load_file(str(folder / "model.safetensors")).items()}
+        self.w = {
+            k.removeprefix("bert.").removeprefix("model."): v.astype(np.float32)
+            for k, v in load_file(str(folder / "model.safetensors")).items()
+        }
         self.tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
         self.tokenizer.enable_truncation(self.config.max_tokens)
         self.tokenizer.no_padding()
@@ -57,7 +64,7 @@ class MiniLMEncoder:
         order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
         out = np.zeros((len(texts), self.config.hidden), np.float32)
         for start in range(0, len(order), batch_size):
-            chosen = order[start:start + batch_size]
+            chosen = order[start : start + batch_size]
             length = max(len(encodings[i].ids) for i in chosen)
             ids = np.zeros((len(chosen), length), np.int64)  # (B, T), padded with [PAD] = 0
             mask = np.zeros((len(chosen), length), np.float32)  # (B, T)
@@ -76,8 +83,11 @@ class MiniLMEncoder:
     def _forward(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
         w, cfg = self.w, self.config
         b, t = ids.shape
-        x = w["embeddings.word_embeddings.weight"][ids] + w["embeddings.position_embeddings.weight"][:t][None] \
-            + w["embeddings.token_type_embeddings.weight"][0][None, None]  # (B, T, C)
+        x = (
+            w["embeddings.word_embeddings.weight"][ids]
+            + w["embeddings.position_embeddings.weight"][:t][None]
+            + w["embeddings.token_type_embeddings.weight"][0][None, None]
+        )  # (B, T, C)
         x = _layer_norm(x, w["embeddings.LayerNorm.weight"], w["embeddings.LayerNorm.bias"], cfg.eps)
         bias = (1.0 - mask)[:, None, None, :] * np.float32(-1e9)  # (B, 1, 1, T): padding gets no attention
         heads, size = cfg.heads, cfg.hidden // cfg.heads
@@ -91,12 +101,19 @@ class MiniLMEncoder:
             attn = np.exp(scores)
             attn /= attn.sum(axis=-1, keepdims=True)
             context = (attn @ v).transpose(0, 2, 1, 3).reshape(b, t, cfg.hidden)  # (B, T, C)
-            x = _layer_norm(x + _linear(context, w, p + "attention.output.dense"),
-                            w[p + "attention.output.LayerNorm.weight"], w[p + "attention.output.LayerNorm.bias"],
-                            cfg.eps)
+            x = _layer_norm(
+                x + _linear(context, w, p + "attention.output.dense"),
+                w[p + "attention.output.LayerNorm.weight"],
+                w[p + "attention.output.LayerNorm.bias"],
+                cfg.eps,
+            )
             h = _gelu(_linear(x, w, p + "intermediate.dense"))  # (B, T, 4C)
-            x = _layer_norm(x + _linear(h, w, p + "output.dense"), w[p + "output.LayerNorm.weight"],
-                            w[p + "output.LayerNorm.bias"], cfg.eps)
+            x = _layer_norm(
+                x + _linear(h, w, p + "output.dense"),
+                w[p + "output.LayerNorm.weight"],
+                w[p + "output.LayerNorm.bias"],
+                cfg.eps,
+            )
         return x
 
 

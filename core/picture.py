@@ -27,6 +27,8 @@ DARK_BELOW = 0.2  # mean luma under which a picture reads as dark (night, or an 
 LIGHT_ABOVE = 0.35  # mean luma over which it reads as light (daylight, or a lit room)
 SEEN_P = 0.3  # an everyday word "is seen" where its summed classifier probability reaches this
 APPEARANCE_GAP_S = 5.0  # a thing gone from the picture for longer than this appears again after
+
+
 @dataclass(frozen=True)
 class PictureAnswer:
     text: str
@@ -45,8 +47,9 @@ def black_and_white(colourfulness: np.ndarray, colours_json) -> np.ndarray:
     return result
 
 
-def answer_picture(ask: PictureQuestion, frames, probabilities, where: str,
-                   moment: tuple[float, float] | None = None) -> PictureAnswer | None:
+def answer_picture(
+    ask: PictureQuestion, frames, probabilities, where: str, moment: tuple[float, float] | None = None
+) -> PictureAnswer | None:
     """Answer ``ask`` from the frames of the window (a FrameBatch). ``probabilities(content)`` gives the
     classifier's (F, 1000) probabilities; ``where`` names the window ("the film", "what you've watched
     so far"); ``moment``: the part the question points at (a time focus or the best moment found), if any."""
@@ -85,8 +88,11 @@ def _things(frames, probabilities, things) -> tuple[list[tuple[str, float, float
         candidates = [thing]
         if thing in picture_words.KINDS:
             members = set(picture_words.EVERYDAY[thing])
-            candidates = [n for n in names if n != thing and n not in picture_words.KINDS
-                          and set(picture_words.EVERYDAY[n]) <= members] or [thing]
+            candidates = [
+                n
+                for n in names
+                if n != thing and n not in picture_words.KINDS and set(picture_words.EVERYDAY[n]) <= members
+            ] or [thing]
         for name in candidates:
             column = probs[:, names.index(name)]
             seen = np.flatnonzero(column >= SEEN_P)
@@ -115,13 +121,20 @@ def _thing_answer(things, seen, where: str, yes_no: bool) -> PictureAnswer:
     if not found:
         name, p, t = best[0]
         asked = " or ".join(things)
-        return PictureAnswer(f"I could not see any {asked} in {where}: the picture classifier's best guess was "
-                             f"{name} at {clock(t)} ({p:.0%}).", [], False)
+        return PictureAnswer(
+            f"I could not see any {asked} in {where}: the picture classifier's best guess was "
+            f"{name} at {clock(t)} ({p:.0%}).",
+            [],
+            False,
+        )
     parts, citations, named = [], [], set()
     for name, p, t in sorted(found[:3], key=lambda item: item[2]):
         again = name in named
-        parts.append(f"again at {clock(t)} ({p:.0%})" if again else
-                     f"at {clock(t)} the picture looks like {_article(name)} ({p:.0%})")
+        parts.append(
+            f"again at {clock(t)} ({p:.0%})"
+            if again
+            else f"at {clock(t)} the picture looks like {_article(name)} ({p:.0%})"
+        )
         named.add(name)
         citations.append(t)
     text = "; ".join(parts) + " (a guess from the image)."
@@ -141,8 +154,10 @@ def _colour_mode(frames, part, where: str, moment) -> PictureAnswer:
     else:
         runs = _runs(times, mono)
         listed = ", ".join(f"{clock(a)}-{clock(b)}" for a, b in runs[:4])
-        text = f"{scope} the picture is mostly in colour ({1 - share:.0%} of the frames measured); black and " \
-               f"white at {listed}."
+        text = (
+            f"{scope} the picture is mostly in colour ({1 - share:.0%} of the frames measured); black and "
+            f"white at {listed}."
+        )
         cite = [a for a, _ in runs[:2]]
     return PictureAnswer(text, cite, True)
 
@@ -156,14 +171,25 @@ def _light(frames, part, where: str, moment) -> PictureAnswer:
         light, dark = float(np.mean(levels > LIGHT_ABOVE)), float(np.mean(levels < DARK_BELOW))
         j = int(np.argmax(levels)) if light >= dark else int(np.argmin(levels))
         verdict = "light, like daytime" if light >= dark else "dark, like night"
-        return PictureAnswer(f"{scope} the picture is mostly {verdict}: {light:.0%} of the frames measured are "
-                             f"light and {dark:.0%} dark; for example at {clock(times[j])} "
-                             f"(brightness {levels[j]:.2f}).",
-                             [float(times[j])], abs(light - dark) > 0.3)
-    verdict = ("dark, like night or an unlit room" if level < DARK_BELOW else
-               "light, like daytime or a lit room" if level > LIGHT_ABOVE else "dim, neither bright day nor night")
-    return PictureAnswer(f"{scope} the picture is {verdict} (measured brightness {level:.2f} of 1).",
-                         [float(times[len(times) // 2])], level < DARK_BELOW or level > LIGHT_ABOVE)
+        return PictureAnswer(
+            f"{scope} the picture is mostly {verdict}: {light:.0%} of the frames measured are "
+            f"light and {dark:.0%} dark; for example at {clock(times[j])} "
+            f"(brightness {levels[j]:.2f}).",
+            [float(times[j])],
+            abs(light - dark) > 0.3,
+        )
+    verdict = (
+        "dark, like night or an unlit room"
+        if level < DARK_BELOW
+        else "light, like daytime or a lit room"
+        if level > LIGHT_ABOVE
+        else "dim, neither bright day nor night"
+    )
+    return PictureAnswer(
+        f"{scope} the picture is {verdict} (measured brightness {level:.2f} of 1).",
+        [float(times[len(times) // 2])],
+        level < DARK_BELOW or level > LIGHT_ABOVE,
+    )
 
 
 def _colour_of(frames, part) -> PictureAnswer:
@@ -176,8 +202,12 @@ def _colour_of(frames, part) -> PictureAnswer:
     t = float(frames.times[idx[len(idx) // 2]])
     if not named:
         return PictureAnswer(f"At {clock(t)} no colour stands out in the picture.", [t], False)
-    return PictureAnswer(f"At {clock(t)} the picture's main colours are {', '.join(named)} (measured from the "
-                         "pixels; which thing has which colour is a guess).", [t], True)
+    return PictureAnswer(
+        f"At {clock(t)} the picture's main colours are {', '.join(named)} (measured from the "
+        "pixels; which thing has which colour is a guess).",
+        [t],
+        True,
+    )
 
 
 def _runs(times: np.ndarray, mask: np.ndarray) -> list[tuple[float, float]]:

@@ -8,15 +8,75 @@ from dataclasses import dataclass
 
 from core import picture_words
 
-MONO_WORDS = {"black", "white", "grey", "gray", "monochrome", "greyscale", "grayscale", "b&w", "colour",
-              "color", "colours", "colors", "coloured", "colored", "technicolor", "technicolour", "sepia"}
-LIGHT_WORDS = {"daytime", "daylight", "nighttime", "dark", "darkness", "bright", "sunny", "sunlight", "dusk",
-               "dawn", "moonlight", "lit"}  # "day" and "night" only together ("day or night?")
+MONO_WORDS = {
+    "black",
+    "white",
+    "grey",
+    "gray",
+    "monochrome",
+    "greyscale",
+    "grayscale",
+    "b&w",
+    "colour",
+    "color",
+    "colours",
+    "colors",
+    "coloured",
+    "colored",
+    "technicolor",
+    "technicolour",
+    "sepia",
+}
+LIGHT_WORDS = {
+    "daytime",
+    "daylight",
+    "nighttime",
+    "dark",
+    "darkness",
+    "bright",
+    "sunny",
+    "sunlight",
+    "dusk",
+    "dawn",
+    "moonlight",
+    "lit",
+}  # "day" and "night" only together ("day or night?")
 # Words that ask what can be seen (a question naming a thing without them is usually about the story).
-SEEING_WORDS = {"see", "seen", "saw", "shown", "appear", "appears", "appeared", "visible", "onscreen", "picture",
-                "image", "shot", "frame", "wear", "wears", "wearing", "look", "looks"}
-COLOUR_NAMES = {"red", "orange", "yellow", "green", "cyan", "blue", "purple", "pink", "black", "white", "grey",
-                "gray", "brown"}
+SEEING_WORDS = {
+    "see",
+    "seen",
+    "saw",
+    "shown",
+    "appear",
+    "appears",
+    "appeared",
+    "visible",
+    "onscreen",
+    "picture",
+    "image",
+    "shot",
+    "frame",
+    "wear",
+    "wears",
+    "wearing",
+    "look",
+    "looks",
+}
+COLOUR_NAMES = {
+    "red",
+    "orange",
+    "yellow",
+    "green",
+    "cyan",
+    "blue",
+    "purple",
+    "pink",
+    "black",
+    "white",
+    "grey",
+    "gray",
+    "brown",
+}
 
 
 @dataclass(frozen=True)
@@ -35,8 +95,11 @@ def picture_question(question: str) -> PictureQuestion | None:
     things = tuple(picture_words.words_in(question))
     colour_words = words & MONO_WORDS
     yes_no = bool(tokens) and tokens[0] in {"is", "was", "are", "were", "does", "did", "do", "has", "have"}
-    if ("black" in words and "white" in words) or words & {"monochrome", "greyscale", "grayscale", "b&w", "sepia"} \
-            or (colour_words and yes_no and not things):  # "Is the film in colour?"
+    if (
+        ("black" in words and "white" in words)
+        or words & {"monochrome", "greyscale", "grayscale", "b&w", "sepia"}
+        or (colour_words and yes_no and not things)
+    ):  # "Is the film in colour?"
         return PictureQuestion("colour_mode", things)
     if colour_words & {"colour", "color", "colours", "colors", "coloured", "colored"}:
         return PictureQuestion("colour_of", things)

@@ -29,10 +29,16 @@ class ProgressBar:
 
         if self._bar is None:
             unit = "s of film" if event.unit == "s" else event.unit
-            self._bar = tqdm(total=round(event.total, 1), desc=self.title, unit=unit, file=sys.stderr,
-                             leave=False, dynamic_ncols=True,
-                             bar_format="{desc}: {percentage:3.0f}%|{bar}| {n:.0f}/{total:.0f} {unit} "
-                                        "[{elapsed}<{remaining}]{postfix}")
+            self._bar = tqdm(
+                total=round(event.total, 1),
+                desc=self.title,
+                unit=unit,
+                file=sys.stderr,
+                leave=False,
+                dynamic_ncols=True,
+                bar_format="{desc}: {percentage:3.0f}%|{bar}| {n:.0f}/{total:.0f} {unit} "
+                "[{elapsed}<{remaining}]{postfix}",
+            )
         self._bar.total = round(event.total, 1)
         self._bar.n = round(min(event.done, event.total), 1)
         self._bar.set_postfix_str(event.message, refresh=False)

@@ -44,8 +44,16 @@ class IndexProgress:
     @classmethod
     def from_json(cls, data: dict) -> IndexProgress:
         p = data["progress"]
-        return cls(Progress(str(p["stage"]), float(p["done"]), float(p["total"]), str(p.get("unit", "s")),
-                            str(p.get("message", "")), tuple(_ranges(p.get("covered", ())))))
+        return cls(
+            Progress(
+                str(p["stage"]),
+                float(p["done"]),
+                float(p["total"]),
+                str(p.get("unit", "s")),
+                str(p.get("message", "")),
+                tuple(_ranges(p.get("covered", ()))),
+            )
+        )
 
 
 @dataclass(frozen=True)
@@ -75,8 +83,9 @@ class Ask:
     now: float | None = None
 
     @classmethod
-    def about(cls, rid: int, fingerprint: str, question: str, window: Window, task: str = "ask",
-              now: float | None = None) -> Ask:
+    def about(
+        cls, rid: int, fingerprint: str, question: str, window: Window, task: str = "ask", now: float | None = None
+    ) -> Ask:
         return cls(rid, fingerprint, question, None if window.ranges is None else tuple(window.ranges), task, now)
 
     def spoiler_window(self) -> Window:
@@ -86,9 +95,14 @@ class Ask:
     def from_json(cls, data: dict) -> Ask:
         window = data.get("window")
         now = data.get("now")
-        return cls(int(data["id"]), str(data["fingerprint"]), str(data["question"]),
-                   None if window is None else _ranges(window), str(data.get("task", "ask")),
-                   None if now is None else float(now))
+        return cls(
+            int(data["id"]),
+            str(data["fingerprint"]),
+            str(data["question"]),
+            None if window is None else _ranges(window),
+            str(data.get("task", "ask")),
+            None if now is None else float(now),
+        )
 
 
 @dataclass(frozen=True)
@@ -151,9 +165,23 @@ class Failed:
     id: int = 0
 
 
-MESSAGES: dict[str, Any] = {m.kind: m for m in (
-    Playhead, CancelIndexing, IndexProgress, IndexDone, Ask, StopAnswers, UseModel, AnswerToken, Answered,
-    Thumbnails, Ready, Failed)}
+MESSAGES: dict[str, Any] = {
+    m.kind: m
+    for m in (
+        Playhead,
+        CancelIndexing,
+        IndexProgress,
+        IndexDone,
+        Ask,
+        StopAnswers,
+        UseModel,
+        AnswerToken,
+        Answered,
+        Thumbnails,
+        Ready,
+        Failed,
+    )
+}
 
 
 def encode(message) -> str:

@@ -9,27 +9,47 @@ import re
 from core.spoiler_window import Window
 from core.timefmt import parse_time
 
-STOPWORDS = set("""a about above after again against all am an and any are as at be because been before being
+STOPWORDS = set(
+    """a about above after again against all am an and any are as at be because been before being
 below between both but by can could did do does doing down during each few for from further had has have
 having he her here hers herself him himself his how i if in into is it its itself just me more most my myself
 no nor not now of off on once only or other our ours ourselves out over own same she should so some such than
 that the their theirs them themselves then there these they this those through to too under until up very was
 we were what when where which while who whom why will with would you your yours yourself yourselves
 tell say says said show shows see seen scene film movie happen happens happened does did anything something
-thing things one ones get got""".split())
+thing things one ones get got""".split()
+)
 EDGE_S = 150.0  # "what just happened" looks at this many seconds before the window's edge
 # Words that place a question just before the viewer's position, when there is one (the player's playhead).
 RECENT_WORDS = {"just", "recently", "ago", "last", "now"}
 # Words that say what kind of answer is wanted rather than what it is about.
-INTENT_WORDS = {"name", "named", "called", "introduce", "introduces", "introduced", "introduction", "himself",
-                "herself", "themselves", "mean", "means", "doing", "talk", "talking", "speak", "speaking"}
+INTENT_WORDS = {
+    "name",
+    "named",
+    "called",
+    "introduce",
+    "introduces",
+    "introduced",
+    "introduction",
+    "himself",
+    "herself",
+    "themselves",
+    "mean",
+    "means",
+    "doing",
+    "talk",
+    "talking",
+    "speak",
+    "speaking",
+}
 
 
 def keywords(text: str) -> list[str]:
     """Content words of a question, lower-cased, without stop words."""
     words = re.findall(r"[a-z0-9][a-z0-9']*", text.lower())
-    return [w.strip("'") for w in words if w not in STOPWORDS and len(w) > 1 and not w.endswith("'s")] + \
-        [w[:-2] for w in words if w.endswith("'s") and w[:-2] not in STOPWORDS]
+    return [w.strip("'") for w in words if w not in STOPWORDS and len(w) > 1 and not w.endswith("'s")] + [
+        w[:-2] for w in words if w.endswith("'s") and w[:-2] not in STOPWORDS
+    ]
 
 
 def stem(word: str) -> str:
@@ -52,8 +72,9 @@ def fts_query(text: str) -> str:
     return " OR ".join(f'"{w}"' for w in dict.fromkeys(keywords(text)))
 
 
-def time_focus(question: str, window: Window, duration_s: float, scenes: list[dict],
-               now: float | None = None) -> tuple[float, float] | None:
+def time_focus(
+    question: str, window: Window, duration_s: float, scenes: list[dict], now: float | None = None
+) -> tuple[float, float] | None:
     """The part of the film a question points at, if it names one. ``now``: where the viewer is (the
     player's position); without it, "just now" means the end of the window."""
     q = question.lower()
@@ -62,8 +83,11 @@ def time_focus(question: str, window: Window, duration_s: float, scenes: list[di
     if match:
         t = parse_time(match.group(1))
         return (max(0.0, t - 30), t + 30)
-    if re.search(r"\b(just happen|just now|right now|this scene|who is this|what is this|last few minutes|"
-                 r"what happened there|what's happening|what is happening)", q):
+    if re.search(
+        r"\b(just happen|just now|right now|this scene|who is this|what is this|last few minutes|"
+        r"what happened there|what's happening|what is happening)",
+        q,
+    ):
         return (max(0.0, edge - EDGE_S), edge)
     if re.search(r"\b(first scene|opening|beginning|start of the film|at the start)\b", q):
         return (scenes[0]["start"], scenes[0]["end"]) if scenes else (0.0, min(edge, 60.0))

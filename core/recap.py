@@ -1,4 +1,4 @@
-""""The story so far": scenes inside the window, each with its time, key lines and visual tags; long
+""" "The story so far": scenes inside the window, each with its time, key lines and visual tags; long
 films are summarised in chunks of scenes, then the chunks. Cached per film, window and index state."""
 
 from __future__ import annotations
@@ -15,8 +15,21 @@ from core.text_embed import MiniLM
 from core.timefmt import clock
 
 MAX_PARTS = 12
-COLOUR_WORDS = {"red", "orange", "yellow", "green", "cyan", "blue", "purple", "pink", "black", "white", "grey",
-                "dark", "bright"}
+COLOUR_WORDS = {
+    "red",
+    "orange",
+    "yellow",
+    "green",
+    "cyan",
+    "blue",
+    "purple",
+    "pink",
+    "black",
+    "white",
+    "grey",
+    "dark",
+    "bright",
+}
 
 
 @dataclass(frozen=True)
@@ -48,13 +61,14 @@ def recap(store: Store, film: Film, encoder_id: str, window: Window, embedder=No
     per = max(1, math.ceil(len(scenes) / MAX_PARTS))
     parts, citations = [], []
     for k in range(0, len(scenes), per):
-        chunk = scenes[k:k + per]
+        chunk = scenes[k : k + per]
         start, end = chunk[0]["start"], chunk[-1]["end"]
         inside = [i for i, l in enumerate(lines) if start <= l.start < end]
         key = _central(inside, vectors, 2 if per == 1 else 3)
         tags = [t for s in chunk for t in s["tags"] if t not in COLOUR_WORDS][:3]
-        quotes = " ".join(f"“{' / '.join(lines[i].text.splitlines())}”"
-                          for i in sorted(key, key=lambda i: lines[i].start))
+        quotes = " ".join(
+            f"“{' / '.join(lines[i].text.splitlines())}”" for i in sorted(key, key=lambda i: lines[i].start)
+        )
         seen = f"(looks like {', '.join(dict.fromkeys(tags))}) " if tags else ""
         parts.append(f"{clock(start)}-{clock(end)}: {seen}{quotes}".rstrip())
         citations.append(round(start, 3))

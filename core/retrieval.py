@@ -38,15 +38,15 @@ class Retriever:
 
     def _frames(self, film_id: int, window: Window):
         """The window's frames; a question that narrows to a time focus reads just that part."""
-        if window.ranges is not None and len(window.ranges) == 1 \
-                and window.ranges[0][1] - window.ranges[0][0] <= 600:
+        if window.ranges is not None and len(window.ranges) == 1 and window.ranges[0][1] - window.ranges[0][0] <= 600:
             return self.store.frames_in_window(film_id, self.encoder.id, window)
         if film_id not in self._cache:
             self._cache = {film_id: WindowedFrames(self.store, film_id, self.encoder.id)}  # one film at a time
         return self._cache[film_id].get(window)
 
-    def retrieve(self, film: Film, question: str, window: Window, max_moments: int = MAX_MOMENTS,
-                 now: float | None = None) -> Retrieval:
+    def retrieve(
+        self, film: Film, question: str, window: Window, max_moments: int = MAX_MOMENTS, now: float | None = None
+    ) -> Retrieval:
         store, encoder = self.store, self.encoder
         indexed, complete = index_coverage(store, film)
         scenes = store.scenes_in_window(film.id, encoder.id, window)
@@ -61,17 +61,25 @@ class Retriever:
         if len(frames.times):
             ctx = context_tokens(queries.vectors, frames.patches, weights=queries.weights)
             visual = encoder.relevance(ctx, frames.content, queries)
-        visual_found = queries.confidence >= VISUAL_FOUND_CONFIDENCE and bool(len(visual)) \
+        visual_found = (
+            queries.confidence >= VISUAL_FOUND_CONFIDENCE
+            and bool(len(visual))
             and float(visual.max()) >= VISUAL_FOUND_P
+        )
         moments = self._moments(lines, text_scores, frames, visual, visual_found, focus)
         moments = merge_moments(moments)[:max_moments]
         moments.sort(key=lambda m: m.start)
         return Retrieval(
-            question=question, window=window, moments=moments, focus=focus,
+            question=question,
+            window=window,
+            moments=moments,
+            focus=focus,
             found=bool(moments) and (text_found or visual_found or focus is not None),
-            indexed=indexed, complete=complete,
+            indexed=indexed,
+            complete=complete,
             visual_labels=queries.labels if visual_found else (),
-            confidence=1.0 if focus is not None else max(answered, 1.0 if visual_found else 0.0))
+            confidence=1.0 if focus is not None else max(answered, 1.0 if visual_found else 0.0),
+        )
 
     def picture(self, film: Film, question: str, retrieval: Retrieval):
         """A question about the picture (colour or black and white, light or dark, a colour, a thing seen)
@@ -132,11 +140,15 @@ class Retriever:
         for i in np.argsort(-text_scores)[:MAX_MOMENTS]:
             if text_scores[i] <= 0:
                 continue
-            group = [lines[j] for j in range(max(0, i - 1), min(len(lines), i + 2))
-                     if abs(lines[j].start - lines[i].start) <= 6.0]
+            group = [
+                lines[j]
+                for j in range(max(0, i - 1), min(len(lines), i + 2))
+                if abs(lines[j].start - lines[i].start) <= 6.0
+            ]
             start, end = min(l.start for l in group), max(l.end for l in group)
-            evidence = [Evidence(l.start, l.end, l.kind, l.text, float(text_scores[i]) if l is lines[i] else 0.0)
-                        for l in group]
+            evidence = [
+                Evidence(l.start, l.end, l.kind, l.text, float(text_scores[i]) if l is lines[i] else 0.0) for l in group
+            ]
             evidence += self._frame_evidence(frames, start, end)
             moments.append(Moment(start, end, float(text_scores[i]), tuple(evidence)))
         if visual_found:
@@ -144,9 +156,11 @@ class Retriever:
             for j in np.argsort(-visual)[:2]:
                 t = float(frames.times[j])
                 evidence = self._frame_evidence(frames, t, t) + [
-                    Evidence(l.start, l.end, l.kind, l.text) for l in lines if abs(l.start - t) <= 3.0]
-                moments.append(Moment(t - 1.5, t + 1.5, max(best_text, 0.05) * (1.0 + float(visual[j])),
-                                      tuple(evidence), "visual"))
+                    Evidence(l.start, l.end, l.kind, l.text) for l in lines if abs(l.start - t) <= 3.0
+                ]
+                moments.append(
+                    Moment(t - 1.5, t + 1.5, max(best_text, 0.05) * (1.0 + float(visual[j])), tuple(evidence), "visual")
+                )
         if focus is not None:
             recent = [l for l in lines if focus[0] <= l.start <= focus[1]][-4:]
             for l in recent:

@@ -71,8 +71,9 @@ def sample_path(home: Path) -> Path:
     return Path(home) / "sample" / SAMPLE_NAME
 
 
-def ensure_sample(path: Path, progress: Callable[[Progress], None] | None = None,
-                  cancel: CancelToken | None = None) -> Path:
+def ensure_sample(
+    path: Path, progress: Callable[[Progress], None] | None = None, cancel: CancelToken | None = None
+) -> Path:
     """Write the sample film to ``path`` unless it is already there."""
     path = Path(path)
     if path.is_file() and path.stat().st_size > 0:

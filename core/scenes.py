@@ -42,9 +42,15 @@ def find_cuts(content: np.ndarray) -> list[int]:
     return [i + 1 for i, s in enumerate(scores) if s >= threshold]
 
 
-def derive_scenes(times: np.ndarray, content: np.ndarray, colours: list, duration_s: float,
-                  concepts=None, brightness: np.ndarray | None = None,
-                  min_scene_s: float = MIN_SCENE_S) -> list[Scene]:
+def derive_scenes(
+    times: np.ndarray,
+    content: np.ndarray,
+    colours: list,
+    duration_s: float,
+    concepts=None,
+    brightness: np.ndarray | None = None,
+    min_scene_s: float = MIN_SCENE_S,
+) -> list[Scene]:
     """Group frames into scenes (shots, with shots shorter than ``min_scene_s`` merged into their
     neighbour) and tag each with its top visual concepts (``concepts(mean_token)``) and colours."""
     if len(times) == 0:

@@ -41,15 +41,26 @@ def retriever_for(store: Store, film: Film):
     from core.text_embed import default_embedder
 
     progress = store.latest_progress(film.id)
-    encoder = encoders.create(encoders.name_of(progress["encoder_id"]) if progress else None,
-                              cache_dir=store.home / "cache")
+    encoder = encoders.create(
+        encoders.name_of(progress["encoder_id"]) if progress else None, cache_dir=store.home / "cache"
+    )
     store.ensure_encoder(encoder.id, encoder.dim, encoder.grid)
     return Retriever(store, encoder, default_embedder())
 
 
-def ask(store: Store, retriever, film: Film, question: str, window: Window, model=None, *,
-        new_conversation: bool = False, now: float | None = None, cancel: CancelToken | None = None,
-        with_quotes: bool = True) -> Iterator:
+def ask(
+    store: Store,
+    retriever,
+    film: Film,
+    question: str,
+    window: Window,
+    model=None,
+    *,
+    new_conversation: bool = False,
+    now: float | None = None,
+    cancel: CancelToken | None = None,
+    with_quotes: bool = True,
+) -> Iterator:
     """Answer ``question`` as a follow-up in the film's latest conversation (or a new one): yields the
     answer's core.answering.Token events, then its Turn, which is kept in the film's history. A cancelled
     answer yields no Turn and keeps nothing."""
@@ -58,8 +69,9 @@ def ask(store: Store, retriever, film: Film, question: str, window: Window, mode
     conversation = None if new_conversation else store.latest_conversation(film.id)
     conversation = conversation or store.start_conversation(film.id)
     history = store.turns(conversation)
-    for event in answer_question(retriever, film, question, window, model, cancel=cancel, history=history,
-                                 with_quotes=with_quotes, now=now):
+    for event in answer_question(
+        retriever, film, question, window, model, cancel=cancel, history=history, with_quotes=with_quotes, now=now
+    ):
         if isinstance(event, Token):
             yield event
         elif isinstance(event, Answer):
@@ -96,5 +108,6 @@ def recap(store: Store, film: Film, window: Window, embedder=None):
 def recap_turn(store: Store, film: Film, window: Window, question: str = "Recap", embedder=None) -> Turn:
     """The recap as a turn of the chat."""
     made = recap(store, film, window, embedder)
-    return Turn(question, made.text, tuple(made.citations), (),
-                tuple((a, b) for a, b in window.as_json(film.duration_s)))
+    return Turn(
+        question, made.text, tuple(made.citations), (), tuple((a, b) for a, b in window.as_json(film.duration_s))
+    )

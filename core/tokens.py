@@ -41,8 +41,9 @@ def context_tokens(
     k_all = np.asarray(keys)  # (F, P, C), float16 in storage
     v_all = k_all if values is None else np.asarray(values)
     if q.ndim != 2 or k_all.ndim != 3 or q.shape[1] != k_all.shape[2] or v_all.shape[:2] != k_all.shape[:2]:
-        raise ValueError(f"shape mismatch: queries {tuple(q.shape)}, keys {tuple(k_all.shape)}, "
-                         f"values {tuple(v_all.shape)}")
+        raise ValueError(
+            f"shape mismatch: queries {tuple(q.shape)}, keys {tuple(k_all.shape)}, values {tuple(v_all.shape)}"
+        )
     m, c = q.shape
     w = np.full(m, 1.0 / m, np.float32) if weights is None else _array(weights).reshape(m)
     w = w / w.sum()
@@ -50,8 +51,8 @@ def context_tokens(
     out = np.empty((f_all, v_all.shape[2]), dtype=np.float32)
     scale = np.float32(1.0 / np.sqrt(c))
     for start in range(0, f_all, chunk):
-        k = _array(k_all[start:start + chunk])  # (f, P, C)
-        v = k if values is None else _array(v_all[start:start + chunk])  # (f, P, C)
+        k = _array(k_all[start : start + chunk])  # (f, P, C)
+        v = k if values is None else _array(v_all[start : start + chunk])  # (f, P, C)
         f = k.shape[0]
         scores = (k.reshape(f * p, c) @ q.T).reshape(f, p, m) * scale  # one GEMM: (f, P, M)
         scores -= scores.max(axis=1, keepdims=True)
@@ -59,7 +60,7 @@ def context_tokens(
         attn /= attn.sum(axis=1, keepdims=True)  # softmax over the patches of each frame
         # the mean over queries of attn_m @ V equals (sum_m w_m attn_m) @ V: mix once
         mixed = attn @ w  # (f, P)
-        out[start:start + chunk] = (mixed[:, None, :] @ v)[:, 0]  # (f, C)
+        out[start : start + chunk] = (mixed[:, None, :] @ v)[:, 0]  # (f, C)
     return out
 
 

@@ -20,17 +20,35 @@ class Turn:
     def from_answer(cls, answer) -> Turn:
         """A core.answering.Answer as a turn."""
         data = answer.as_json()
-        return cls(answer.question, answer.text, tuple(data["citations"]), tuple(data["evidence"]),
-                   _ranges(data["window"]), answer.note)
+        return cls(
+            answer.question,
+            answer.text,
+            tuple(data["citations"]),
+            tuple(data["evidence"]),
+            _ranges(data["window"]),
+            answer.note,
+        )
 
     @classmethod
     def from_json(cls, data: dict) -> Turn:
-        return cls(str(data["question"]), str(data["answer"]), tuple(float(t) for t in data.get("citations", ())),
-                   tuple(data.get("evidence") or ()), _ranges(data.get("window") or ()), str(data.get("note") or ""))
+        return cls(
+            str(data["question"]),
+            str(data["answer"]),
+            tuple(float(t) for t in data.get("citations", ())),
+            tuple(data.get("evidence") or ()),
+            _ranges(data.get("window") or ()),
+            str(data.get("note") or ""),
+        )
 
     def as_json(self) -> dict:
-        return {"question": self.question, "answer": self.answer, "citations": list(self.citations),
-                "evidence": list(self.evidence), "window": [list(r) for r in self.window], "note": self.note}
+        return {
+            "question": self.question,
+            "answer": self.answer,
+            "citations": list(self.citations),
+            "evidence": list(self.evidence),
+            "window": [list(r) for r in self.window],
+            "note": self.note,
+        }
 
     def frame_times(self) -> list[float]:
         """The moments its evidence frames and citations show, in time order."""

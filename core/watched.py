@@ -37,4 +37,3 @@ class WatchTracker:
     @property
     def watched_s(self) -> float:
         return sum(b - a for a, b in self.ranges)
-

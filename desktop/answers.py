@@ -38,8 +38,7 @@ class AnswerService(WorkerProcessThread):
     def command(self) -> list[str]:
         return ["-m", "core.answer_worker", "--home", str(self.home), *(["--llm", self.llm] if self.llm else [])]
 
-    def ask(self, fingerprint: str, question: str, window: Window, kind: str = "ask",
-            now: float | None = None) -> int:
+    def ask(self, fingerprint: str, question: str, window: Window, kind: str = "ask", now: float | None = None) -> int:
         """Queue a question (or, with ``kind="recap"``, a recap); returns its number."""
         self._next_id += 1
         with self._waiting_lock:

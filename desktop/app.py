@@ -13,8 +13,10 @@ from pathlib import Path
 
 def parse(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        prog="moviebuddy", description="Movie Buddy: watch a film and ask about it. Without a display, use the "
-        "commands: moviebuddy index|status|scenes|ask|recap|sample ... (moviebuddy --help-cli lists them).")
+        prog="moviebuddy",
+        description="Movie Buddy: watch a film and ask about it. Without a display, use the "
+        "commands: moviebuddy index|status|scenes|ask|recap|sample ... (moviebuddy --help-cli lists them).",
+    )
     parser.add_argument("film", nargs="?", help="the film to open (default: the sample film)")
     parser.add_argument("--no-index", action="store_true", help="do not index the film in the background")
     # For scripted runs (tests, benchmarks, make run without a display): close after SECONDS of wall time,
@@ -40,8 +42,9 @@ def main(argv: list[str] | None = None) -> int:
     app.setOrganizationName("MovieBuddy")
     apply_dark_theme(app)
     headless = os.environ.get("QT_QPA_PLATFORM") == "offscreen"
-    window = MainWindow(vo="null" if headless else "libmpv", ao="null" if headless else "auto",
-                        index_automatically=not args.no_index)
+    window = MainWindow(
+        vo="null" if headless else "libmpv", ao="null" if headless else "auto", index_automatically=not args.no_index
+    )
     window.show()
     shown_at = time.monotonic()
     timings: dict = {}
@@ -72,11 +75,16 @@ def _finish(window, screenshot: str | None, timings: dict) -> None:
         window.grab().save(screenshot)
         video = window.video
         top_left = video.mapTo(window, video.rect().topLeft())
-        report = {"video": [top_left.x(), top_left.y(), video.width(), video.height()],
-                  "chat_visible": window.chat_dock.isVisible(), "chat_width": window.chat_dock.width(),
-                  "position": window.player.position, "film": window.info.title if window.info else None,
-                  "index": window.index_status.label.text(), "dropped": list(window.player.dropped_frames),
-                  "indexed_s": round(sum(b - a for a, b in window.controls.seekbar.indexed), 1),
-                  "first_picture_s": timings.get("first_picture_s")}
+        report = {
+            "video": [top_left.x(), top_left.y(), video.width(), video.height()],
+            "chat_visible": window.chat_dock.isVisible(),
+            "chat_width": window.chat_dock.width(),
+            "position": window.player.position,
+            "film": window.info.title if window.info else None,
+            "index": window.index_status.label.text(),
+            "dropped": list(window.player.dropped_frames),
+            "indexed_s": round(sum(b - a for a, b in window.controls.seekbar.indexed), 1),
+            "first_picture_s": timings.get("first_picture_s"),
+        }
         Path(screenshot).with_suffix(".json").write_text(json.dumps(report), encoding="utf-8")
     window.close()

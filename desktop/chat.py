@@ -28,10 +28,12 @@ from core.turn import Turn
 
 SEEK_SCHEME = "seek"
 QUICK_ACTIONS = (("What just happened?", "What just happened?"), ("Who is this?", "Who is this?"))
-EMPTY_HINT = ("<p style='color:#9aa3b2'>Ask anything about the film: <i>Who is the man in the red coat?</i>, "
-              "<i>Why did she leave?</i>, <i>When does the storm start?</i><br><br>"
-              "Answers cite moments you can click to jump to. With <b>Spoiler-free</b> on, they only use "
-              "what you have watched.</p>")
+EMPTY_HINT = (
+    "<p style='color:#9aa3b2'>Ask anything about the film: <i>Who is the man in the red coat?</i>, "
+    "<i>Why did she leave?</i>, <i>When does the storm start?</i><br><br>"
+    "Answers cite moments you can click to jump to. With <b>Spoiler-free</b> on, they only use "
+    "what you have watched.</p>"
+)
 
 
 def seek_link(t: float) -> str:
@@ -246,8 +248,9 @@ class ChatPanel(QWidget):
                 document.addResource(QTextDocument.ResourceType.ImageResource, url, image)
                 picture = f'<img src="{url.toString()}" width="120"><br>'
             what = {"frame": "seen", "dialogue": "said", "screen_text": "on screen"}.get(item["kind"], item["kind"])
-            rows.append(f"<tr><td>{picture}{seek_link(item['t'])}</td>"
-                        f"<td><i>{what}</i>: {html.escape(item['text'])}</td></tr>")
+            rows.append(
+                f"<tr><td>{picture}{seek_link(item['t'])}</td><td><i>{what}</i>: {html.escape(item['text'])}</td></tr>"
+            )
         return "<table cellspacing='4'>" + "".join(rows) + "</table>"
 
     def _on_link(self, url: QUrl) -> None:

@@ -58,8 +58,16 @@ class ControlBar(QWidget):
 
         layout = QHBoxLayout(self)
         layout.setContentsMargins(8, 4, 8, 6)
-        for widget in (self.play_button, self.seekbar, self.time_label, self.mute_button, self.volume,
-                       self.speed_button, self.tracks_button, self.fullscreen_button):
+        for widget in (
+            self.play_button,
+            self.seekbar,
+            self.time_label,
+            self.mute_button,
+            self.volume,
+            self.speed_button,
+            self.tracks_button,
+            self.fullscreen_button,
+        ):
             layout.addWidget(widget)
 
         player.time_changed.connect(self._on_time)

@@ -15,9 +15,11 @@ def empty_page(open_film: Callable[[], None], open_sample: Callable[[], None]) -
     layout.addStretch(1)
     title = QLabel("Open a film to start")
     title.setObjectName("emptyTitle")
-    text = QLabel("Drop a film here, or use File ▸ Open. Movie Buddy plays it, learns it while you "
-                  "watch, and answers questions about it in the panel on the right, without spoiling "
-                  "what you have not seen yet.")
+    text = QLabel(
+        "Drop a film here, or use File ▸ Open. Movie Buddy plays it, learns it while you "
+        "watch, and answers questions about it in the panel on the right, without spoiling "
+        "what you have not seen yet."
+    )
     text.setObjectName("emptyText")
     text.setWordWrap(True)
     progress = QLabel("")

@@ -26,8 +26,9 @@ class IndexerThread(WorkerProcessThread):
     failed = Signal(str)  # one line for the viewer
     log_name = "indexer.log"
 
-    def __init__(self, movie: Path, home: Path | None = None, vision: str | None = None, fps: float = 1.0,
-                 parent=None) -> None:
+    def __init__(
+        self, movie: Path, home: Path | None = None, vision: str | None = None, fps: float = 1.0, parent=None
+    ) -> None:
         super().__init__(home, parent)
         self.movie, self.vision, self.fps = Path(movie), vision, fps
         self._playhead: float | None = None
@@ -122,5 +123,6 @@ class IndexerThread(WorkerProcessThread):
         return False
 
     def ended_silently(self, returncode: int, log_path: Path) -> None:
-        self.failed.emit(f"the indexer stopped unexpectedly (exit code {returncode}); what it stored is kept "
-                         f"(details in {log_path})")
+        self.failed.emit(
+            f"the indexer stopped unexpectedly (exit code {returncode}); what it stored is kept (details in {log_path})"
+        )

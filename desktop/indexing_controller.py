@@ -23,8 +23,16 @@ class IndexingController(QObject):
     """Owns the IndexerThread of the open film. ``say(text)`` shows a passing message, ``problem(text)``
     a problem the viewer should see."""
 
-    def __init__(self, store: Store, player, seekbar, status: IndexStatus, say: Callable[[str], None],
-                 problem: Callable[[str], None], parent=None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        player,
+        seekbar,
+        status: IndexStatus,
+        say: Callable[[str], None],
+        problem: Callable[[str], None],
+        parent=None,
+    ) -> None:
         super().__init__(parent)
         self.store, self.player, self.seekbar, self.status = store, player, seekbar, status
         self.say, self.problem = say, problem
@@ -90,8 +98,9 @@ class IndexingController(QObject):
         elif not state.indexed_s:
             self.status.set_idle(f"{state.summary()}: Index ▸ Index this film now")
         else:
-            self.status.set_idle(f"{state.summary()} (stopped)",
-                                 state.indexed_s / state.duration_s if state.duration_s else 0.0)
+            self.status.set_idle(
+                f"{state.summary()} (stopped)", state.indexed_s / state.duration_s if state.duration_s else 0.0
+            )
 
     def check_playback(self) -> None:
         """Playback has priority: when mpv starts dropping frames, indexing steps aside for a while."""

@@ -67,11 +67,16 @@ def build_menus(window, player_actions) -> RecentMenu:
     view.addAction("&Fullscreen", window.toggle_fullscreen)
 
     help_menu = bar.addMenu("&Help")
-    help_menu.addAction("&Keyboard shortcuts", lambda: QMessageBox.information(
-        window, "Keyboard shortcuts", shortcuts_html()))
-    help_menu.addAction("&About Movie Buddy", lambda: QMessageBox.about(
-        window, "About Movie Buddy",
-        f"<b>Movie Buddy {__version__}</b><p>Plays a film, learns it while you watch and answers questions "
-        "about it, citing the moments it rests on, without spoilers.</p>"))
+    help_menu.addAction(
+        "&Keyboard shortcuts", lambda: QMessageBox.information(window, "Keyboard shortcuts", shortcuts_html())
+    )
+    help_menu.addAction(
+        "&About Movie Buddy",
+        lambda: QMessageBox.about(
+            window,
+            "About Movie Buddy",
+            f"<b>Movie Buddy {__version__}</b><p>Plays a film, learns it while you watch and answers questions "
+            "about it, citing the moments it rests on, without spoilers.</p>",
+        ),
+    )
     return recent_menu
-

@@ -19,8 +19,21 @@ from PySide6.QtCore import QObject, Signal, Slot
 
 from core.watched import WatchTracker
 
-OBSERVED = ("time-pos", "duration", "pause", "volume", "mute", "speed", "track-list", "sid", "aid",
-            "fullscreen", "eof-reached", "frame-drop-count", "vo-delayed-frame-count")
+OBSERVED = (
+    "time-pos",
+    "duration",
+    "pause",
+    "volume",
+    "mute",
+    "speed",
+    "track-list",
+    "sid",
+    "aid",
+    "fullscreen",
+    "eof-reached",
+    "frame-drop-count",
+    "vo-delayed-frame-count",
+)
 SPEEDS = (0.5, 0.75, 1.0, 1.25, 1.5, 2.0)
 
 
@@ -68,8 +81,18 @@ class MpvPlayer(QObject):
         import mpv
 
         self.vo = vo
-        self._mpv = mpv.MPV(vo=vo, ao=ao, idle=True, pause=True, keep_open="yes", osc=False, sub_auto="fuzzy",
-                            input_default_bindings=False, input_vo_keyboard=False, **options)
+        self._mpv = mpv.MPV(
+            vo=vo,
+            ao=ao,
+            idle=True,
+            pause=True,
+            keep_open="yes",
+            osc=False,
+            sub_auto="fuzzy",
+            input_default_bindings=False,
+            input_vo_keyboard=False,
+            **options,
+        )
         self.tracker = WatchTracker()
         self._last: dict[str, object] = {}
         self._paused = True

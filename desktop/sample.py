@@ -30,8 +30,9 @@ class SampleMaker(TrackedThread):
         from core.sample import ensure_sample, sample_path
 
         try:
-            path = ensure_sample(sample_path(self.home), progress=lambda e: self.progress.emit(e.fraction),
-                                 cancel=self._cancel)
+            path = ensure_sample(
+                sample_path(self.home), progress=lambda e: self.progress.emit(e.fraction), cancel=self._cancel
+            )
         except Exception as exc:
             log.exception("the sample film could not be made")
             self.failed.emit(f"The sample film could not be made: {exc}")

@@ -31,8 +31,10 @@ class SeekBar(QWidget):
         self.setMouseTracking(True)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
-        self.setToolTip("Seek. The light band shows what you have watched (spoiler-free answers use it); "
-                        "the amber line under it shows what Movie Buddy has indexed.")
+        self.setToolTip(
+            "Seek. The light band shows what you have watched (spoiler-free answers use it); "
+            "the amber line under it shows what Movie Buddy has indexed."
+        )
         self.setAccessibleName("Seek bar")
 
     def sizeHint(self) -> QSize:

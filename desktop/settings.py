@@ -26,8 +26,10 @@ ANSWER_MODELS = (
     ("Quotes from the film (built-in, fastest)", "extractive"),
     ("SmolLM2 135M (built-in, writes answers)", "smollm2"),
 )
-LLM_HELP = ("Or type a Hugging Face model id (Qwen/Qwen2.5-0.5B-Instruct), the path of a .gguf file, or an "
-            "OpenAI-compatible server as URL#MODEL (http://localhost:11434/v1#llama3.2).")
+LLM_HELP = (
+    "Or type a Hugging Face model id (Qwen/Qwen2.5-0.5B-Instruct), the path of a .gguf file, or an "
+    "OpenAI-compatible server as URL#MODEL (http://localhost:11434/v1#llama3.2)."
+)
 
 
 class SettingsDialog(QDialog):
@@ -40,8 +42,10 @@ class SettingsDialog(QDialog):
         self.vision.setEditable(True)
         self.vision.addItems(list(vision_names))
         self.vision.setCurrentText(settings.vision or "efficientnet-lite0")
-        self.vision.setToolTip("How frames are understood. A CLIP or SigLIP Hugging Face id also works "
-                               "(openai/clip-vit-base-patch32); a new encoder re-indexes films.")
+        self.vision.setToolTip(
+            "How frames are understood. A CLIP or SigLIP Hugging Face id also works "
+            "(openai/clip-vit-base-patch32); a new encoder re-indexes films."
+        )
 
         self.llm = QComboBox()
         self.llm.setEditable(True)
@@ -77,8 +81,13 @@ class SettingsDialog(QDialog):
         form.addRow("", _note(LLM_HELP))
         form.addRow("Sampling rate", self.fps)
         form.addRow("Data folder", _wrap(folder_row))
-        form.addRow("", _note("The encoder, sampling rate and data folder apply to the next film you open "
-                              "(the data folder after a restart); the answering model applies at once."))
+        form.addRow(
+            "",
+            _note(
+                "The encoder, sampling rate and data folder apply to the next film you open "
+                "(the data folder after a restart); the answering model applies at once."
+            ),
+        )
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
@@ -111,10 +120,12 @@ class SettingsDialog(QDialog):
     def settings(self) -> Settings:
         vision = self.vision.currentText().strip()
         llm = self.chosen_llm()
-        return Settings(vision=None if vision in ("", "efficientnet-lite0") else vision,
-                        llm=None if llm in ("", "extractive") else llm,
-                        fps=float(self.fps.value()),
-                        data_folder=self.data_folder.text().strip() or None)
+        return Settings(
+            vision=None if vision in ("", "efficientnet-lite0") else vision,
+            llm=None if llm in ("", "extractive") else llm,
+            fps=float(self.fps.value()),
+            data_folder=self.data_folder.text().strip() or None,
+        )
 
 
 def _wrap(layout) -> QWidget:

@@ -40,8 +40,9 @@ class VideoView(QOpenGLWidget):
             return context.getProcAddress(name) or 0
 
         self._get_proc_address = mpv.MpvGlGetProcAddressFn(get_proc_address)  # kept: mpv holds a pointer
-        self._render = mpv.MpvRenderContext(self.player.mpv, "opengl",
-                                            opengl_init_params={"get_proc_address": self._get_proc_address})
+        self._render = mpv.MpvRenderContext(
+            self.player.mpv, "opengl", opengl_init_params={"get_proc_address": self._get_proc_address}
+        )
         self._render.update_cb = self._frame_ready.emit
         self.ready.emit()
 
@@ -55,8 +56,7 @@ class VideoView(QOpenGLWidget):
             return
         ratio = self.devicePixelRatioF()
         width, height = int(self.width() * ratio), int(self.height() * ratio)
-        self._render.render(flip_y=True, opengl_fbo={"w": width, "h": height,
-                                                      "fbo": self.defaultFramebufferObject()})
+        self._render.render(flip_y=True, opengl_fbo={"w": width, "h": height, "fbo": self.defaultFramebufferObject()})
 
     def mouseDoubleClickEvent(self, event) -> None:
         self.double_clicked.emit()
@@ -92,4 +92,3 @@ class BlankView(QWidget):
 
 def make_view(player, parent=None):
     return VideoView(player, parent) if player.vo == "libmpv" else BlankView(player, parent)
-

@@ -33,15 +33,20 @@ from desktop.window_view import ViewMixin
 
 log = logging.getLogger(__name__)
 FILM_FILTER = "Films (*.mkv *.mp4 *.m4v *.mov *.avi *.webm *.ts *.mpg *.mpeg *.wmv *.flv *.ogv);;All files (*)"
-SUBTITLE_SUFFIXES = {".srt", ".ass", ".ssa", ".vtt", ".sub"}
 SAVE_EVERY_MS = 5_000
 
 
 class MainWindow(ViewMixin, QMainWindow):
     film_opened = Signal(object)  # core.store.Film
 
-    def __init__(self, home: Path | None = None, vo: str = "libmpv", ao: str = "auto", qsettings=None,
-                 index_automatically: bool = True) -> None:
+    def __init__(
+        self,
+        home: Path | None = None,
+        vo: str = "libmpv",
+        ao: str = "auto",
+        qsettings=None,
+        index_automatically: bool = True,
+    ) -> None:
         super().__init__()
         self.setWindowTitle("Movie Buddy")
         self.setAcceptDrops(True)
@@ -80,9 +85,15 @@ class MainWindow(ViewMixin, QMainWindow):
 
         self.index_status = IndexStatus()
         self.statusBar().addPermanentWidget(self.index_status)
-        self.indexing = IndexingController(self.store, self.player, self.controls.seekbar, self.index_status,
-                                           lambda text: self.statusBar().showMessage(text, 5_000),
-                                           self.show_problem, parent=self)
+        self.indexing = IndexingController(
+            self.store,
+            self.player,
+            self.controls.seekbar,
+            self.index_status,
+            lambda text: self.statusBar().showMessage(text, 5_000),
+            self.show_problem,
+            parent=self,
+        )
 
         self.answers = AnswerService(self.home, llm=self.settings.llm, parent=self)
         self.answers.token.connect(self.chat.add_token)
@@ -172,6 +183,7 @@ class MainWindow(ViewMixin, QMainWindow):
 
     def _play(self, path: Path, position: float | None, watched) -> None:
         """Load the film once the picture area can show it (its OpenGL renderer starts when first shown)."""
+
         def load():
             self.player.open(path, start=position, watched=watched)
             self.player.play()
@@ -201,29 +213,17 @@ class MainWindow(ViewMixin, QMainWindow):
 
     def add_subtitles(self, path: Path | None = None) -> None:
         if path is None:
-            chosen, _ = QFileDialog.getOpenFileName(self, "Add a subtitle file", str(self.info.path.parent)
-                                                    if self.info else "", "Subtitles (*.srt *.ass *.ssa *.vtt)")
+            chosen, _ = QFileDialog.getOpenFileName(
+                self,
+                "Add a subtitle file",
+                str(self.info.path.parent) if self.info else "",
+                "Subtitles (*.srt *.ass *.ssa *.vtt)",
+            )
             if not chosen:
                 return
             path = Path(chosen)
         self.player.add_subtitles(path)
         self.statusBar().showMessage(f"Subtitles added: {path.name}", 5_000)
-
-    # drag and drop ----------------------------------------------------------------------------------
-    def dragEnterEvent(self, event) -> None:
-        if any(url.isLocalFile() for url in event.mimeData().urls()):
-            event.acceptProposedAction()
-
-    def dropEvent(self, event) -> None:
-        paths = [Path(url.toLocalFile()) for url in event.mimeData().urls() if url.isLocalFile()]
-        subtitles = [p for p in paths if p.suffix.lower() in SUBTITLE_SUFFIXES]
-        films = [p for p in paths if p.suffix.lower() not in SUBTITLE_SUFFIXES]
-        if films:
-            self.open_film(films[0])
-        for path in subtitles:
-            if self.film is not None:
-                self.add_subtitles(path)
-        event.acceptProposedAction()
 
     # playback ---------------------------------------------------------------------------------------
     def _on_watched(self, ranges) -> None:

@@ -1,4 +1,5 @@
-"""The main window's ways of looking at the picture: fullscreen and screenshots. A mixin of MainWindow."""
+"""The main window's ways of looking at the picture and of taking files: fullscreen, screenshots, and films
+or subtitle files dropped on it. A mixin of MainWindow."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from core.store import Film
+
+SUBTITLE_SUFFIXES = {".srt", ".ass", ".ssa", ".vtt", ".sub"}
 
 
 class _Window(Protocol):
@@ -21,7 +24,11 @@ class _Window(Protocol):
 
     def show_problem(self, message: str) -> None: ...
 
-    def set_fullscreen(self: _Window, on: bool) -> None: ...
+    def set_fullscreen(self, on: bool) -> None: ...
+
+    def open_film(self, path: Path) -> bool: ...
+
+    def add_subtitles(self, path: Path | None = None) -> None: ...
 
     def isFullScreen(self) -> bool: ...  # Qt's names
 
@@ -55,3 +62,19 @@ class ViewMixin:
             self.show_problem(f"Could not take a screenshot: {exc}")
             return
         self.statusBar().showMessage(f"Screenshot saved: {path}", 5_000)
+
+    # drag and drop ----------------------------------------------------------------------------------
+    def dragEnterEvent(self, event) -> None:
+        if any(url.isLocalFile() for url in event.mimeData().urls()):
+            event.acceptProposedAction()
+
+    def dropEvent(self: _Window, event) -> None:
+        paths = [Path(url.toLocalFile()) for url in event.mimeData().urls() if url.isLocalFile()]
+        subtitles = [p for p in paths if p.suffix.lower() in SUBTITLE_SUFFIXES]
+        films = [p for p in paths if p.suffix.lower() not in SUBTITLE_SUFFIXES]
+        if films:
+            self.open_film(films[0])
+        for path in subtitles:
+            if self.film is not None:
+                self.add_subtitles(path)
+        event.acceptProposedAction()

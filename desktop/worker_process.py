@@ -110,8 +110,15 @@ class WorkerProcessThread(TrackedThread):
         last_word = False
         try:
             with open(logs / self.log_name, "a", encoding="utf-8") as log_file:
-                proc = subprocess.Popen([sys.executable, *self.command()], stdin=subprocess.PIPE,
-                                        stdout=subprocess.PIPE, stderr=log_file, text=True, bufsize=1, env=env)
+                proc = subprocess.Popen(
+                    [sys.executable, *self.command()],
+                    stdin=subprocess.PIPE,
+                    stdout=subprocess.PIPE,
+                    stderr=log_file,
+                    text=True,
+                    bufsize=1,
+                    env=env,
+                )
                 with self._lock:
                     self._proc = proc
                     early, self._early = self._early, []

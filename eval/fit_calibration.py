@@ -31,8 +31,11 @@ SURE_PRECISION = 0.8  # an answer without hedging must cite a right moment at le
 
 
 def dialogue_questions(film: dict) -> list[dict]:
-    return [q for q in film["questions"] if q["type"] not in ("seen", "just_happened")
-            and q["answer_at"] != "any" and not q.get("now")]
+    return [
+        q
+        for q in film["questions"]
+        if q["type"] not in ("seen", "just_happened") and q["answer_at"] != "any" and not q.get("now")
+    ]
 
 
 def collect(split: str):
@@ -87,11 +90,20 @@ def fit(samples) -> dict:
     answer_weights = np.append(answers.coef_[0], answers.intercept_[0])
     p = answers.predict_proba(features)[:, 1]
     top_right = np.array([bool(lab[int(np.argmax(model.moment_logits(f)))]) for f, lab, _, _ in samples])
-    return {"moment_features": list(calibration.MOMENT_FEATURES), "moment_weights": moment_weights.tolist(),
-            "answer_features": list(calibration.ANSWER_FEATURES), "answer_weights": answer_weights.tolist(),
-            "not_found_below": _not_found_threshold(p, answered), "sure_above": _sure_threshold(p, top_right),
-            "fitted_on": {"questions": len(samples), "answerable": int(answered.sum()),
-                          "moment_rows": int(len(y)), "split": "tune"}}
+    return {
+        "moment_features": list(calibration.MOMENT_FEATURES),
+        "moment_weights": moment_weights.tolist(),
+        "answer_features": list(calibration.ANSWER_FEATURES),
+        "answer_weights": answer_weights.tolist(),
+        "not_found_below": _not_found_threshold(p, answered),
+        "sure_above": _sure_threshold(p, top_right),
+        "fitted_on": {
+            "questions": len(samples),
+            "answerable": int(answered.sum()),
+            "moment_rows": int(len(y)),
+            "split": "tune",
+        },
+    }
 
 
 def _not_found_threshold(p: np.ndarray, answered: np.ndarray) -> float:
@@ -100,8 +112,9 @@ def _not_found_threshold(p: np.ndarray, answered: np.ndarray) -> float:
     best = 0.0
     for t in sorted(set(np.round(p, 4))):
         below = p < t
-        if (~answered[below]).sum() >= NOT_FOUND_SUPPORT * (~answered).sum() \
-                and (~answered[below]).mean() >= NOT_FOUND_PRECISION:
+        if (~answered[below]).sum() >= NOT_FOUND_SUPPORT * (~answered).sum() and (
+            ~answered[below]
+        ).mean() >= NOT_FOUND_PRECISION:
             best = float(t)
     return best
 

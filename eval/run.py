@@ -35,12 +35,14 @@ GENERATED_FPS = 0.1  # the picture of a generated film says nothing: index it sp
 PARAPHRASE_OVERLAP = 0.4
 
 # Words that carry no topic, for the overlap report only (answering never uses this list).
-_FUNCTION_WORDS = set("""a an the and or but if of to in on at by for with from about as into than then so
+_FUNCTION_WORDS = set(
+    """a an the and or but if of to in on at by for with from about as into than then so
 is are was were be been being am do does did done have has had having will would can could shall should may
 might must not no yes i me my you your he him his she her it its we us our they them their this that these
 those there here what which who whom whose when where why how what's who's does doesn't don't did didn't
 any some all each much many more most very just also too up down out over again say says said tell tells
-told""".split())
+told""".split()
+)
 
 
 @dataclass
@@ -122,7 +124,7 @@ def generated_film(film: dict) -> Path:
         duration = min(60.0, length - t)
         picture = np.zeros((90, 160, 3), np.uint8)
         picture[:] = colours[k % len(colours)]
-        picture[30:60, 10 + 10 * (k % 10):40 + 10 * (k % 10)] = 200
+        picture[30:60, 10 + 10 * (k % 10) : 40 + 10 * (k % 10)] = 200
         shots.append(Shot(picture, max(1.0, round(duration))))
         t, k = t + max(1.0, round(duration)), k + 1
     write_film(target, FilmSpec(shots=shots, size=(160, 90), fps=1, speech=False, subtitle_track=False))
@@ -188,31 +190,55 @@ def run(films: list[dict], show: bool = False, llm: str | None = None) -> list[O
         fps = GENERATED_FPS if film["media"] == "generated" else 1.0
         started = time.perf_counter()
         indexed = run_job(index_film(store, path, encoder=encoder, fps=fps))
-        print(f"{film['id']}: indexed ({indexed.frames} frames, {indexed.dialogue_lines} lines) in "
-              f"{time.perf_counter() - started:.0f} s", file=sys.stderr)
+        print(
+            f"{film['id']}: indexed ({indexed.frames} frames, {indexed.dialogue_lines} lines) in "
+            f"{time.perf_counter() - started:.0f} s",
+            file=sys.stderr,
+        )
         for q in film["questions"]:
             window = window_for(q)
             started = time.perf_counter()
-            answer = next(e for e in answer_question(retriever, indexed.film, q["q"], window, model, now=q.get("now"))
-                      if isinstance(e, Answer))
+            answer = next(
+                e
+                for e in answer_question(retriever, indexed.film, q["q"], window, model, now=q.get("now"))
+                if isinstance(e, Answer)
+            )
             seconds = time.perf_counter() - started
             right, not_found, leak = judge(q, answer)
             line = answering_text(store, indexed.film.id, q["answer_at"])
-            outcomes.append(Outcome(film["id"], film["split"], q["id"], q["type"], q["q"], q["answer_at"] is not None,
-                                    right, not_found, leak, overlap(q["q"], line) if line else None, seconds,
-                                    answer.text, answer.citations))
+            outcomes.append(
+                Outcome(
+                    film["id"],
+                    film["split"],
+                    q["id"],
+                    q["type"],
+                    q["q"],
+                    q["answer_at"] is not None,
+                    right,
+                    not_found,
+                    leak,
+                    overlap(q["q"], line) if line else None,
+                    seconds,
+                    answer.text,
+                    answer.citations,
+                )
+            )
             if show:
                 mark = "ok" if right else "NO"
-                print(f"  [{mark}] {q['id']} {q['q']!r} -> {answer.text[:140]!r} {answer.citations[:4]}",
-                      file=sys.stderr)
+                print(
+                    f"  [{mark}] {q['id']} {q['q']!r} -> {answer.text[:140]!r} {answer.citations[:4]}", file=sys.stderr
+                )
     return outcomes
 
 
 def table(outcomes: list[Outcome], title: str) -> str:
     """Right / wrong / honest "not found" per question type, with the headline measures."""
-    rows = [f"**{title}** ({len(outcomes)} questions, {len({o.film for o in outcomes})} films)", "",
-            "| type | questions | right | wrong | said 'not found' (right / wrong) |",
-            "|---|---:|---:|---:|---:|"]
+    rows = [
+        f"**{title}** ({len(outcomes)} questions, {len({o.film for o in outcomes})} films)",
+        "",
+        "| type | questions | right | wrong | said 'not found' (right / wrong) |",
+        "|---|---:|---:|---:|---:|",
+    ]
     by_type = defaultdict(list)
     for o in outcomes:
         by_type["not in the film" if not o.answerable else o.type].append(o)
@@ -227,14 +253,17 @@ def table(outcomes: list[Outcome], title: str) -> str:
     said_nf = [o for o in outcomes if o.said_not_found]
     absent = [o for o in outcomes if not o.answerable]
     seconds = sorted(o.seconds for o in outcomes) or [0.0]
-    rows += ["",
-             f"- answerable right: {_share(sum(o.right for o in answerable), len(answerable))}",
-             f"- paraphrased (overlap < {PARAPHRASE_OVERLAP:.0%}) right: "
-             f"{_share(sum(o.right for o in paraphrased), len(paraphrased))}",
-             f"- 'not found' precision: {_share(sum(not o.answerable for o in said_nf), len(said_nf))}; "
-             f"recall: {_share(sum(o.said_not_found for o in absent), len(absent))}",
-             f"- citations outside the window: {sum(o.leak for o in outcomes)}",
-             f"- seconds per answer: p50 {seconds[len(seconds) // 2]:.2f}, max {seconds[-1]:.2f}", ""]
+    rows += [
+        "",
+        f"- answerable right: {_share(sum(o.right for o in answerable), len(answerable))}",
+        f"- paraphrased (overlap < {PARAPHRASE_OVERLAP:.0%}) right: "
+        f"{_share(sum(o.right for o in paraphrased), len(paraphrased))}",
+        f"- 'not found' precision: {_share(sum(not o.answerable for o in said_nf), len(said_nf))}; "
+        f"recall: {_share(sum(o.said_not_found for o in absent), len(absent))}",
+        f"- citations outside the window: {sum(o.leak for o in outcomes)}",
+        f"- seconds per answer: p50 {seconds[len(seconds) // 2]:.2f}, max {seconds[-1]:.2f}",
+        "",
+    ]
     return "\n".join(rows)
 
 
@@ -248,9 +277,13 @@ def overlap_report(films: list[dict]) -> str:
 
     shares = []
     for film in films:
-        srt = FILMS / film["subtitles"] if film.get("subtitles") else \
-            SHARED_MEDIA / (film["media"].split(":", 1)[1].rsplit(".", 1)[0] + ".en.srt") \
-            if film["media"].startswith("shared:") else None
+        srt = (
+            FILMS / film["subtitles"]
+            if film.get("subtitles")
+            else SHARED_MEDIA / (film["media"].split(":", 1)[1].rsplit(".", 1)[0] + ".en.srt")
+            if film["media"].startswith("shared:")
+            else None
+        )
         lines = subtitles.read_sidecar(srt) if srt is not None and srt.exists() else []
         if film["media"] == "sample":
             from core.sample import story
@@ -258,14 +291,18 @@ def overlap_report(films: list[dict]) -> str:
             lines = story().lines
         for q in film["questions"]:
             if isinstance(q["answer_at"], list):
-                text = " ".join(l.text for l in lines
-                                if any(abs(getattr(l, "start", getattr(l, "at", 0.0)) - e) <= 0.6
-                                       for e in q["answer_at"]))
+                text = " ".join(
+                    l.text
+                    for l in lines
+                    if any(abs(getattr(l, "start", getattr(l, "at", 0.0)) - e) <= 0.6 for e in q["answer_at"])
+                )
                 if text:
                     shares.append(overlap(q["q"], text))
     below = sum(s < PARAPHRASE_OVERLAP for s in shares)
-    return f"{len(shares)} dialogue questions with their answering line: {below} ({below / max(1, len(shares)):.0%}) " \
-           f"share fewer than {PARAPHRASE_OVERLAP:.0%} of their content words with it"
+    return (
+        f"{len(shares)} dialogue questions with their answering line: {below} ({below / max(1, len(shares)):.0%}) "
+        f"share fewer than {PARAPHRASE_OVERLAP:.0%} of their content words with it"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -293,6 +330,7 @@ def main(argv: list[str] | None = None) -> int:
         Path(args.json).parent.mkdir(parents=True, exist_ok=True)
         Path(args.json).write_text(json.dumps([o.__dict__ for o in outcomes], indent=1), encoding="utf-8")
     return 0
+
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -34,7 +34,7 @@ def picture(colour, shape: str = "none", size=(320, 180)) -> np.ndarray:
     if shape == "circle":
         img[(xx - w * 0.5) ** 2 + (yy - h * 0.5) ** 2 < (h * 0.3) ** 2] = 255
     elif shape == "square":
-        img[int(h * 0.25):int(h * 0.75), int(w * 0.35):int(w * 0.65)] = 255
+        img[int(h * 0.25) : int(h * 0.75), int(w * 0.35) : int(w * 0.65)] = 255
     elif shape == "stripes":
         img[(xx // 20) % 2 == 0] = 255
     rng = np.random.default_rng(int(sum(colour)))
@@ -42,21 +42,27 @@ def picture(colour, shape: str = "none", size=(320, 180)) -> np.ndarray:
 
 
 DEFAULT_SHOTS = (((200, 30, 30), "circle"), ((30, 160, 40), "square"), ((30, 40, 200), "stripes"))
-DEFAULT_LINES = (Line(0.5, "The red room has a white ball."), Line(4.5, "The green garden hides a box."),
-                 Line(8.5, "Blue stripes everywhere, said the painter."))
+DEFAULT_LINES = (
+    Line(0.5, "The red room has a white ball."),
+    Line(4.5, "The green garden hides a box."),
+    Line(8.5, "Blue stripes everywhere, said the painter."),
+)
 
 
 @pytest.fixture
 def make_film(tmp_path):
     """make_film(name, seconds_per_shot=4, shots=DEFAULT_SHOTS, lines=DEFAULT_LINES, **spec) -> Path."""
 
-    def make(name: str = "film.mkv", seconds_per_shot: float = 4.0, shots=DEFAULT_SHOTS, lines=DEFAULT_LINES,
-             **spec) -> Path:
+    def make(
+        name: str = "film.mkv", seconds_per_shot: float = 4.0, shots=DEFAULT_SHOTS, lines=DEFAULT_LINES, **spec
+    ) -> Path:
         spec.setdefault("speech", False)
         size = spec.setdefault("size", (320, 180))
         film = FilmSpec(
             shots=[Shot(picture(c, s, size), seconds_per_shot, (0, 0, 1, 1), (0.1, 0.1, 0.8, 0.8)) for c, s in shots],
-            lines=list(lines), **spec)
+            lines=list(lines),
+            **spec,
+        )
         return write_film(tmp_path / name, film)
 
     return make

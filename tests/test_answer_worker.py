@@ -37,11 +37,18 @@ def test_the_worker_process_answers_over_json_lines(isolated_home, make_film, en
     with open_store(isolated_home) as store:
         film = run(index_film(store, make_film(), encoder=encoder)).film
     question = "What did the painter say about the stripes?"
-    lines = [Ask(1, film.fingerprint, question, ((0.0, 5.0),), now=4.0), Ask(2, film.fingerprint, question),
-             Ask(3, "v1:unknown", "Who?")]
-    done = subprocess.run([sys.executable, "-m", "core.answer_worker", "--home", str(isolated_home)],
-                          input="".join(protocol.encode(x) + "\n" for x in lines), capture_output=True, text=True,
-                          timeout=300)
+    lines = [
+        Ask(1, film.fingerprint, question, ((0.0, 5.0),), now=4.0),
+        Ask(2, film.fingerprint, question),
+        Ask(3, "v1:unknown", "Who?"),
+    ]
+    done = subprocess.run(
+        [sys.executable, "-m", "core.answer_worker", "--home", str(isolated_home)],
+        input="".join(protocol.encode(x) + "\n" for x in lines),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     events = [protocol.decode(line) for line in done.stdout.splitlines()]
     assert events[0] == Ready()
@@ -61,8 +68,9 @@ def test_a_film_not_indexed_yet_is_answered_from_its_dialogue(store, make_film):
     film = store.ensure_film(fingerprint(info.path), info)
     ingest_dialogue(store, film, info)
     events = []
-    Answerer(store, None, events.append).serve(Ask(1, film.fingerprint, "What does the green garden hide?"),
-                                                CancelToken())
+    Answerer(store, None, events.append).serve(
+        Ask(1, film.fingerprint, "What does the green garden hide?"), CancelToken()
+    )
     (answered,) = [e for e in events if isinstance(e, Answered)]
     assert "hides a box" in answered.turn.answer
     assert answered.turn.note == "The film is not indexed yet; only its dialogue was searched."
@@ -73,11 +81,20 @@ def test_every_message_reads_back_as_itself():
     from core.turn import Turn
 
     turn = Turn("Who?", "Popeye.", (1.5,), ({"kind": "frame", "t": 1.5, "text": "a sailor"},), ((0.0, 5.0),), "note")
-    messages = [protocol.Playhead(12.5), protocol.CancelIndexing(),
-                protocol.IndexProgress(Progress("frames", 3.0, 10.0, message="3 of 10", covered=((0.0, 3.0),))),
-                protocol.IndexDone(12, 3, 4, True, 1.5), Ask(7, "v1:x", "Who?", ((0.0, 5.0),), "recap", 3.0),
-                protocol.StopAnswers(), protocol.UseModel("smollm2"), AnswerToken(7, "Pop"), Answered(7, turn),
-                Thumbnails(7, {"1.500": "/tmp/a.png"}), Ready(), Failed("Stopped.", 7)]
+    messages = [
+        protocol.Playhead(12.5),
+        protocol.CancelIndexing(),
+        protocol.IndexProgress(Progress("frames", 3.0, 10.0, message="3 of 10", covered=((0.0, 3.0),))),
+        protocol.IndexDone(12, 3, 4, True, 1.5),
+        Ask(7, "v1:x", "Who?", ((0.0, 5.0),), "recap", 3.0),
+        protocol.StopAnswers(),
+        protocol.UseModel("smollm2"),
+        AnswerToken(7, "Pop"),
+        Answered(7, turn),
+        Thumbnails(7, {"1.500": "/tmp/a.png"}),
+        Ready(),
+        Failed("Stopped.", 7),
+    ]
     for message in messages:
         assert protocol.decode(protocol.encode(message)) == message
     assert {type(m) for m in messages} == set(protocol.MESSAGES.values())

@@ -18,9 +18,11 @@ from core.question import fts_query, keywords, time_focus
 from core.spoiler_window import Window
 from tests.conftest import shared_clip
 
-EVIDENCE = [Evidence(13.0, 16.4, "dialogue", "I'm Sinbad the sailor\nSo hearty and hale"),
-            Evidence(16.6, 20.0, "dialogue", "I live on an island\nOn the back of a whale"),
-            Evidence(14.0, None, "frame", "looks like lion (12%); colours: orange")]
+EVIDENCE = [
+    Evidence(13.0, 16.4, "dialogue", "I'm Sinbad the sailor\nSo hearty and hale"),
+    Evidence(16.6, 20.0, "dialogue", "I live on an island\nOn the back of a whale"),
+    Evidence(14.0, None, "frame", "looks like lion (12%); colours: orange"),
+]
 
 
 def test_grounding_rejects_what_the_evidence_does_not_say():
@@ -56,17 +58,50 @@ def tiny_lm(tmp_path_factory):
     from transformers import LlamaConfig, LlamaForCausalLM, PreTrainedTokenizerFast
 
     folder = tmp_path_factory.mktemp("tiny-lm")
-    words = ["<pad>", "<unk>", "<s>", "</s>", "sinbad", "the", "sailor", "whale", "island", "he", "is", ".",
-             "says", "lion", "dragon", "at", "0:13", "hearty", "hale", "I'm", "user", "assistant", ":"]
+    words = [
+        "<pad>",
+        "<unk>",
+        "<s>",
+        "</s>",
+        "sinbad",
+        "the",
+        "sailor",
+        "whale",
+        "island",
+        "he",
+        "is",
+        ".",
+        "says",
+        "lion",
+        "dragon",
+        "at",
+        "0:13",
+        "hearty",
+        "hale",
+        "I'm",
+        "user",
+        "assistant",
+        ":",
+    ]
     tok = Tokenizer(models.WordLevel({w: i for i, w in enumerate(words)}, unk_token="<unk>"))
     tok.pre_tokenizer = pre_tokenizers.WhitespaceSplit()
-    fast = PreTrainedTokenizerFast(tokenizer_object=tok, unk_token="<unk>", pad_token="<pad>", bos_token="<s>",
-                                   eos_token="</s>")
+    fast = PreTrainedTokenizerFast(
+        tokenizer_object=tok, unk_token="<unk>", pad_token="<pad>", bos_token="<s>", eos_token="</s>"
+    )
     fast.chat_template = "{% for m in messages %}{{ m['role'] }} : {{ m['content'] }} {% endfor %}assistant :"
     fast.save_pretrained(folder)
-    config = LlamaConfig(vocab_size=len(words), hidden_size=32, intermediate_size=64, num_hidden_layers=2,
-                         num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=2048,
-                         bos_token_id=2, eos_token_id=3, pad_token_id=0)
+    config = LlamaConfig(
+        vocab_size=len(words),
+        hidden_size=32,
+        intermediate_size=64,
+        num_hidden_layers=2,
+        num_attention_heads=4,
+        num_key_value_heads=2,
+        max_position_embeddings=2048,
+        bos_token_id=2,
+        eos_token_id=3,
+        pad_token_id=0,
+    )
     import torch
 
     torch.manual_seed(0)  # random, but the same every run
@@ -84,14 +119,19 @@ def test_tiny_lm_streams_and_its_answer_is_checked(tiny_lm, store, make_film, en
     pieces = list(model.stream([{"role": "user", "content": "sinbad the sailor"}], max_new_tokens=8))
     assert pieces and all(isinstance(p, str) for p in pieces)
     retriever = Retriever(store, encoder, default_embedder())
-    events = list(answer_question(retriever, film, "What does the painter say about the stripes?",
-                                  Window.whole(), model))
+    question = "What does the painter say about the stripes?"
+    events = list(answer_question(retriever, film, question, Window.whole(), model))
     answer = events[-1]
     assert isinstance(answer, Answer) and any(isinstance(e, Token) for e in events)
-    # random weights write nothing the evidence supports, so the system quotes the evidence instead
-    assert answer.mode in ("extractive-fallback", "generated")
-    assert "Blue stripes everywhere" in answer.text or answer.mode == "generated"
-    assert all(0 <= t <= 12.1 for t in answer.citations)
+    # Whatever its random weights write, the tiny model cannot be grounded here: none of its words is a
+    # content word of the film's evidence or the question, and a generated sentence stands only when all
+    # its content words are (at least one). So the system always quotes the evidence instead.
+    assert not any(sentence_supported(word, answer.evidence, question) for word in model.tokenizer.get_vocab())
+    assert answer.mode == "extractive-fallback"
+    extractive = next(e for e in answer_question(retriever, film, question, Window.whole()) if isinstance(e, Answer))
+    assert extractive.mode == "extractive"  # the fallback quotes exactly what the answer without a model does
+    assert answer.text == extractive.text and answer.citations == extractive.citations
+    assert "Blue stripes everywhere, said the painter." in answer.text and answer.citations == [8.5]
 
 
 def test_unknown_answering_model_is_a_clear_error(tmp_path):
@@ -136,8 +176,9 @@ def test_cli_ask_json_on_a_small_film(make_film):
     assert set(out) == {"question", "answer", "citations", "evidence", "window", "note"}
     assert "Blue stripes everywhere" in out["answer"] and out["citations"] == [8.5]
     assert all(set(e) == {"t", "end", "kind", "text"} for e in out["evidence"])
-    spoiler_free = json.loads(_ask("ask", film, "What did the painter say about the stripes?", "--until", "0:06",
-                                   "--json").stdout)
+    spoiler_free = json.loads(
+        _ask("ask", film, "What did the painter say about the stripes?", "--until", "0:06", "--json").stdout
+    )
     assert "Blue stripes" not in json.dumps(spoiler_free) and spoiler_free["window"] == [[0.0, 6.0]]
     # nothing before 0:06 answers it: the answer does not claim to (calibrated: "not sure" or "nothing")
     assert spoiler_free["answer"].startswith(("Nothing in what you've watched", "I'm not sure"))
@@ -157,7 +198,8 @@ def test_popeye_singer_introduces_himself():
     assert _ask("index", clip).returncode == 0
     out = json.loads(_ask("ask", clip, "How does the singer introduce himself?", "--json").stdout)
     assert any(13 <= t <= 16 for t in out["citations"])
-    assert "Sinbad the sailor" in out["answer"] or any("Sinbad the sailor" in e["text"] for e in out["evidence"])
+    assert "I'm Sinbad the sailor" in out["answer"]  # the extractive answer quotes the line itself
+    assert any("Sinbad the sailor" in e["text"] and 13 <= e["t"] <= 16 for e in out["evidence"])
     early = json.loads(_ask("ask", clip, "How does the singer introduce himself?", "--until", "10", "--json").stdout)
     assert all(t <= 10 for t in early["citations"]) and all(e["t"] <= 10 for e in early["evidence"])
     assert "Sinbad" not in json.dumps(early)
@@ -214,12 +256,14 @@ def test_a_partly_indexed_film_answers_from_what_is_indexed(store, make_film, en
 def test_the_quote_is_the_exchange_around_the_best_line():
     from core.answering.grounding import _sentence_around
 
-    said = [Evidence(100.0, 101.5, "dialogue", "Why can't we go back?"),
-            Evidence(102.0, 103.0, "dialogue", "This is not some game."),
-            Evidence(104.0, 106.0, "dialogue", "We could easily die out here."),
-            Evidence(107.0, 108.0, "dialogue", "Are you coming?"),
-            Evidence(109.5, 110.0, "dialogue", "In a minute."),
-            Evidence(130.0, 131.0, "dialogue", "Much later.")]
+    said = [
+        Evidence(100.0, 101.5, "dialogue", "Why can't we go back?"),
+        Evidence(102.0, 103.0, "dialogue", "This is not some game."),
+        Evidence(104.0, 106.0, "dialogue", "We could easily die out here."),
+        Evidence(107.0, 108.0, "dialogue", "Are you coming?"),
+        Evidence(109.5, 110.0, "dialogue", "In a minute."),
+        Evidence(130.0, 131.0, "dialogue", "Much later."),
+    ]
     # the line that matched with the lines either side: the neighbour is often what answers
     assert [e.t for e in _sentence_around(said[1], said)] == [100.0, 102.0, 104.0]
     # a line that asks is followed by its reply

@@ -13,8 +13,7 @@ from tests.conftest import shared_clip
 
 
 def cli(*args, check_rc=None):
-    proc = subprocess.run([sys.executable, "-m", "core", *map(str, args)], capture_output=True, text=True,
-                          timeout=600)
+    proc = subprocess.run([sys.executable, "-m", "core", *map(str, args)], capture_output=True, text=True, timeout=600)
     if check_rc is not None:
         assert proc.returncode == check_rc, proc.stderr
     return proc
@@ -31,8 +30,15 @@ def test_index_json_status_and_scenes(make_film, capsys):
 
     assert main(["status", str(film), "--json"]) == 0
     status = json.loads(capsys.readouterr().out)
-    assert set(status) == {"frames", "duration_s", "indexed_until_s", "complete", "dialogue_lines",
-                           "dialogue_sources", "scenes"}
+    assert set(status) == {
+        "frames",
+        "duration_s",
+        "indexed_until_s",
+        "complete",
+        "dialogue_lines",
+        "dialogue_sources",
+        "scenes",
+    }
     assert status["complete"] and status["frames"] == 12 and status["scenes"] == 3
     assert status["indexed_until_s"] == pytest.approx(12.0, abs=0.2)
 
@@ -76,9 +82,14 @@ def test_truncated_film_exits_3(make_film, tmp_path):
 
 
 def test_usage_errors_exit_2(make_film, tmp_path):
-    assert cli(check_rc=2).returncode == 2
-    assert cli("index", check_rc=2)
-    assert cli("index", make_film(), "--fps", "0", check_rc=2)
+    proc = cli(check_rc=2)  # no command: the help, on stderr
+    assert proc.stderr.startswith("usage: moviebuddy") and "index" in proc.stderr and proc.stdout == ""
+    proc = cli("index", check_rc=2)
+    assert "moviebuddy index: error: the following arguments are required: movie" in proc.stderr
+    assert proc.stdout == ""
+    proc = cli("index", make_film(), "--fps", "0", check_rc=2)
+    assert "moviebuddy index: error: argument --fps: must be greater than 0" in proc.stderr
+    assert proc.stdout == ""
     proc = cli("index", make_film("other.mkv"), "--vision", "no-such-model", check_rc=2)
     assert "efficientnet-lite0" in proc.stderr
 

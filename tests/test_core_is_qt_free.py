@@ -25,7 +25,8 @@ def test_every_core_module_imports_without_qt():
     modules = ["core." + m.name for m in pkgutil.walk_packages(core.__path__, prefix="") if m.name != "__main__"]
     modules = [m for m in modules if not m.endswith("__main__")]
     assert len(modules) > 10
-    result = subprocess.run([sys.executable, "-c", SCRIPT, *modules], capture_output=True, text=True,
-                            cwd=Path(core.__file__).parents[1])
+    result = subprocess.run(
+        [sys.executable, "-c", SCRIPT, *modules], capture_output=True, text=True, cwd=Path(core.__file__).parents[1]
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("ok")

@@ -41,8 +41,11 @@ def test_plan_and_coverage_partition_the_film(spans, playhead):
         assert hi > lo
         assert not any(a < (lo + hi) / 2 <= b for a, b in covered)
     for segment in segments:
-        covered = coverage.add(covered, START if segment.after is None else segment.after,
-                               100.0 if segment.until is None else segment.until)
+        covered = coverage.add(
+            covered,
+            START if segment.after is None else segment.after,
+            100.0 if segment.until is None else segment.until,
+        )
     assert coverage.complete(covered, 100.0)
 
 
@@ -69,8 +72,11 @@ def test_coverage_is_stored_without_rounding():
 @given(st.floats(0.05, 50), st.sampled_from([0.5, 1.0, 2.0, 1 / 3]), st.floats(0, 1))
 def test_grid_times_count_what_the_sampler_would_pick(duration, fps, cut):
     after = duration * cut
-    expected = sum(1 for k in range(int(duration * fps) + 3) if after < k / fps + 1e-3 and k / fps < duration - 1e-3
-                   and not k / fps <= after + 1e-9)
+    expected = sum(
+        1
+        for k in range(int(duration * fps) + 3)
+        if after < k / fps + 1e-3 and k / fps < duration - 1e-3 and not k / fps <= after + 1e-9
+    )
     got = coverage.grid_times(after, duration, duration, fps)
     assert abs(got - expected) <= 1  # the two differ only for a grid time within a millisecond of a bound
     assert coverage.grid_left([(START, after)], duration, fps) == coverage.grid_times(after, duration, duration, fps)

@@ -78,14 +78,30 @@ def tiny_clip(tmp_path_factory):
     words = ["[PAD]", "[UNK]", "[EOS]", "a", "photo", "of", "the", "cat", "dog", "red", "car", "who", "is", "this"]
     tok = Tokenizer(models.WordLevel({w: i for i, w in enumerate(words)}, unk_token="[UNK]"))
     tok.pre_tokenizer = pre_tokenizers.Whitespace()
-    PreTrainedTokenizerFast(tokenizer_object=tok, unk_token="[UNK]", pad_token="[PAD]",
-                            eos_token="[EOS]").save_pretrained(folder)
+    PreTrainedTokenizerFast(
+        tokenizer_object=tok, unk_token="[UNK]", pad_token="[PAD]", eos_token="[EOS]"
+    ).save_pretrained(folder)
     config = CLIPConfig(
-        text_config={"vocab_size": len(words), "hidden_size": 32, "intermediate_size": 37, "num_hidden_layers": 2,
-                         "num_attention_heads": 4, "max_position_embeddings": 32, "eos_token_id": 2, "pad_token_id": 0},
-        vision_config={"image_size": 32, "patch_size": 8, "hidden_size": 32, "intermediate_size": 37,
-                           "num_hidden_layers": 2, "num_attention_heads": 4},
-        projection_dim=16)
+        text_config={
+            "vocab_size": len(words),
+            "hidden_size": 32,
+            "intermediate_size": 37,
+            "num_hidden_layers": 2,
+            "num_attention_heads": 4,
+            "max_position_embeddings": 32,
+            "eos_token_id": 2,
+            "pad_token_id": 0,
+        },
+        vision_config={
+            "image_size": 32,
+            "patch_size": 8,
+            "hidden_size": 32,
+            "intermediate_size": 37,
+            "num_hidden_layers": 2,
+            "num_attention_heads": 4,
+        },
+        projection_dim=16,
+    )
     CLIPModel(config).eval().save_pretrained(folder)
     return folder
 

@@ -24,8 +24,11 @@ def test_every_film_and_question_is_well_formed():
             assert (evaluation.FILMS / film["subtitles"]).is_file()
         for q in film["questions"]:
             assert q["type"] in TYPES and q["q"].strip()
-            assert q["answer_at"] is None or q["answer_at"] == "any" or \
-                (isinstance(q["answer_at"], list) and all(isinstance(t, (int, float)) for t in q["answer_at"]))
+            assert (
+                q["answer_at"] is None
+                or q["answer_at"] == "any"
+                or (isinstance(q["answer_at"], list) and all(isinstance(t, (int, float)) for t in q["answer_at"]))
+            )
     absent = sum(q["answer_at"] is None for f in films for q in f["questions"])
     assert absent >= 0.2 * len(ids)
 

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from core.colours import FrameColours
 from core.frame_cache import WindowedFrames, contains, difference
 from core.spoiler_window import Window
-from testkit.synthetic_index import synthetic_film
+from tests.testkit.synthetic_index import synthetic_film
 
 
 def test_contains_and_difference():
@@ -18,8 +18,11 @@ def test_contains_and_difference():
     assert not contains(Window.until(10), Window.whole())
     assert contains(Window.watched([(0, 20), (30, 40)]), Window.watched([(5, 10), (31, 32)]))
     assert not contains(Window.until(10), Window.until(11))
-    assert difference(Window.watched([(0, 20), (30, 40)]), Window.watched([(5, 10)])).ranges == \
-        ((0, 5), (10, 20), (30, 40))
+    assert difference(Window.watched([(0, 20), (30, 40)]), Window.watched([(5, 10)])).ranges == (
+        (0, 5),
+        (10, 20),
+        (30, 40),
+    )
     assert difference(Window.until(10), Window.until(10)).ranges == ()
 
 
@@ -36,8 +39,9 @@ def film_store(tmp_path_factory, encoder):
 windows = st.one_of(
     st.just(None),
     st.floats(0, 700).map(lambda t: ("until", t)),
-    st.lists(st.tuples(st.floats(0, 600), st.floats(1, 200)), min_size=1, max_size=3)
-      .map(lambda rs: ("watched", [(a, a + d) for a, d in rs])),
+    st.lists(st.tuples(st.floats(0, 600), st.floats(1, 200)), min_size=1, max_size=3).map(
+        lambda rs: ("watched", [(a, a + d) for a, d in rs])
+    ),
 )
 
 
@@ -73,7 +77,15 @@ def test_frames_indexed_after_a_read_are_picked_up(tmp_path, encoder):
         cache = WindowedFrames(store, film.id, encoder.id)
         assert len(cache.get(Window.until(200)).times) == 100
         col = FrameColours(0.5, (("red", 1.0),))
-        store.add_frames(film.id, encoder.id, 1.0, [150.0], np.ones((1, encoder.dim)),
-                         np.ones((1, encoder.grid ** 2, encoder.dim)), [col], 0.0)
+        store.add_frames(
+            film.id,
+            encoder.id,
+            1.0,
+            [150.0],
+            np.ones((1, encoder.dim)),
+            np.ones((1, encoder.grid**2, encoder.dim)),
+            [col],
+            0.0,
+        )
         again = cache.get(Window.until(200))
         assert len(again.times) == 101 and again.times[-1] == 150.0

@@ -159,8 +159,9 @@ def test_indexing_follows_the_viewer_who_jumps_ahead(isolated_home, make_film, e
     order = []
     cancel = CancelToken()
     with open_store(isolated_home) as store:
-        for event in index_film(store, film, encoder=encoder, batch_size=4, playhead=lambda: playhead[0],
-                                cancel=cancel):
+        for event in index_film(
+            store, film, encoder=encoder, batch_size=4, playhead=lambda: playhead[0], cancel=cancel
+        ):
             if isinstance(event, Progress) and event.stage == "frames" and event.covered:
                 order.append(event.covered)
                 if len(order) == 2:

@@ -30,10 +30,13 @@ def test_title_prefers_the_films_own_tag(make_film):
     assert title_from_path("movie_name_here.mkv") == "movie name here"
 
 
-@pytest.mark.parametrize("content, expected", [
-    (b"", "empty"),
-    (b"this is not a film at all\n" * 50, "not a film"),
-])
+@pytest.mark.parametrize(
+    "content, expected",
+    [
+        (b"", "empty"),
+        (b"this is not a film at all\n" * 50, "not a film"),
+    ],
+)
 def test_unplayable_files_give_one_clear_line(tmp_path, content, expected):
     path = tmp_path / "film.mp4"
     path.write_bytes(content)
@@ -89,9 +92,17 @@ def test_resume_picks_the_same_frames(make_film):
     assert resumed == full[7:]
 
 
-@pytest.mark.parametrize("strategy", [DecodeStrategy("NONE", False), DecodeStrategy("AUTO", True),
-                                      DecodeStrategy("AUTO", False), DecodeStrategy("NONE", True),
-                                      DecodeStrategy("NONE", True, True), DecodeStrategy("AUTO", True, True, True)])
+@pytest.mark.parametrize(
+    "strategy",
+    [
+        DecodeStrategy("NONE", False),
+        DecodeStrategy("AUTO", True),
+        DecodeStrategy("AUTO", False),
+        DecodeStrategy("NONE", True),
+        DecodeStrategy("NONE", True, True),
+        DecodeStrategy("AUTO", True, True, True),
+    ],
+)
 def test_every_decoding_strategy_samples_the_same_grid(make_film, strategy):
     info = probe(make_film())
     times = [f.t for f in sample_frames(info, 1.0, strategy=strategy)]
@@ -112,8 +123,7 @@ def test_strategy_choice():
     assert not choose_strategy(small, 24.0).skip_nonref  # every frame is wanted: skip nothing
 
 
-def write_ramp(path, codec: str, size, frames: int, rate: int, pix_fmt: str = "yuv420p", step: int = 3,
-               options=None):
+def write_ramp(path, codec: str, size, frames: int, rate: int, pix_fmt: str = "yuv420p", step: int = 3, options=None):
     """A film of flat grey frames getting brighter, encoded with ``codec``: for decoder edge cases."""
     width, height = size
     with av.open(str(path), "w") as out:
@@ -137,8 +147,18 @@ def _info(**kw):
 
     from core.media.probe import MediaInfo
 
-    base = {"path": Path("x.mkv"), "size": 1, "duration_s": 10, "start_s": 0, "fps": 24, "width": 320, "height": 180,
-                "video_codec": "h264", "pix_fmt": "yuv420p", "bit_rate": 1}
+    base = {
+        "path": Path("x.mkv"),
+        "size": 1,
+        "duration_s": 10,
+        "start_s": 0,
+        "fps": 24,
+        "width": 320,
+        "height": 180,
+        "video_codec": "h264",
+        "pix_fmt": "yuv420p",
+        "bit_rate": 1,
+    }
     base.update(kw)
     return MediaInfo(**base)
 
@@ -164,12 +184,15 @@ def test_rotated_phone_video_is_turned_upright(make_film):
     assert np.array_equal(turned, np.rot90(upright, 1))
 
 
-@pytest.mark.parametrize("codec, pix_fmt, container", [
-    ("libx265", "yuv420p10le", "mkv"),  # 10-bit HEVC
-    ("libvpx-vp9", "yuv420p", "webm"),
-    ("libsvtav1", "yuv420p", "mkv"),
-    ("mpeg2video", "yuv420p", "ts"),
-])
+@pytest.mark.parametrize(
+    "codec, pix_fmt, container",
+    [
+        ("libx265", "yuv420p10le", "mkv"),  # 10-bit HEVC
+        ("libvpx-vp9", "yuv420p", "webm"),
+        ("libsvtav1", "yuv420p", "mkv"),
+        ("mpeg2video", "yuv420p", "ts"),
+    ],
+)
 def test_odd_codecs_decode(tmp_path, codec, pix_fmt, container):
     if codec not in av.codecs_available:
         pytest.skip(f"{codec} encoder is not in this PyAV build")
@@ -189,6 +212,7 @@ def test_variable_frame_rate_uses_real_timestamps(tmp_path):
             frame = av.VideoFrame.from_ndarray(np.full((96, 160, 3), i % 255, np.uint8), format="rgb24")
             frame.pts = t_ms
             from fractions import Fraction
+
             frame.time_base = Fraction(1, 1000)
             for p in stream.encode(frame):
                 out.mux(p)
@@ -226,8 +250,15 @@ def test_skipping_deblocking_leaves_the_tokens_unchanged(make_film, encoder):
 def test_a_stream_of_b_frames_only_falls_back_to_decoding_them(tmp_path):
     """Long runs of B-frames (16 between P-frames at 4 fps) leave reference frames further apart than
     the sampling interval: sampling must notice and decode the B-frames after all."""
-    path = write_ramp(tmp_path / "bframes.mkv", "libx264", (160, 96), frames=240, rate=4, step=5,
-                      options={"bf": "16", "b-adapt": "0", "g": "1000", "b-pyramid": "normal"})
+    path = write_ramp(
+        tmp_path / "bframes.mkv",
+        "libx264",
+        (160, 96),
+        frames=240,
+        rate=4,
+        step=5,
+        options={"bf": "16", "b-adapt": "0", "g": "1000", "b-pyramid": "normal"},
+    )
     info = probe(path)
     strategy = DecodeStrategy("NONE", True, False, skip_b=True)
     times = [f.t for f in sample_frames(info, 1.0, strategy=strategy)]

@@ -10,8 +10,17 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("core", "desktop")
 MAX_LINES = 320
-READ_SIDE = ("core.retrieval", "core.recap", "core.answering", "core.question", "core.evidence", "core.picture",
-             "core.session", "core.film_state", "core.answer_worker")
+READ_SIDE = (
+    "core.retrieval",
+    "core.recap",
+    "core.answering",
+    "core.question",
+    "core.evidence",
+    "core.picture",
+    "core.session",
+    "core.film_state",
+    "core.answer_worker",
+)
 
 
 def modules() -> dict[str, Path]:
@@ -49,8 +58,10 @@ def test_no_import_cycle():
     found = modules()
     graph = {m: imports(p, set(found), top_level_only=True) - {m} for m, p in found.items()}
     # a package's __init__ importing its own submodules is how packages export names, not a cycle
-    graph = {m: {d for d in deps if not (d.startswith(m + ".") and found[m].name == "__init__.py")}
-             for m, deps in graph.items()}
+    graph = {
+        m: {d for d in deps if not (d.startswith(m + ".") and found[m].name == "__init__.py")}
+        for m, deps in graph.items()
+    }
     index, low, stack, on_stack, cycles = {}, {}, [], set(), []
 
     def visit(m: str) -> None:  # Tarjan's strongly connected components
@@ -82,11 +93,15 @@ def test_no_import_cycle():
 
 def test_the_read_side_does_not_import_the_indexer():
     found = modules()
-    offenders = {m: sorted(d for d in imports(p, set(found), top_level_only=False) if d == "core.indexing")
-                 for m, p in found.items() if m.startswith(READ_SIDE)}
+    offenders = {
+        m: sorted(d for d in imports(p, set(found), top_level_only=False) if d == "core.indexing")
+        for m, p in found.items()
+        if m.startswith(READ_SIDE)
+    }
     assert {m: d for m, d in offenders.items() if d} == {}
 
 
 def test_modules_stay_small():
-    too_long = {m: n for m, p in modules().items() if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_LINES}
+    lengths = {m: len(p.read_text(encoding="utf-8").splitlines()) for m, p in modules().items()}
+    too_long = {m: n for m, n in lengths.items() if n > MAX_LINES}
     assert too_long == {}

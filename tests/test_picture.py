@@ -36,8 +36,11 @@ def test_colourfulness_is_zero_for_grey_and_high_for_colour():
     measured = frame_colours(np.concatenate([grey, colour]))
     assert measured[0].colourfulness == 0.0 and measured[1].colourfulness == 0.0
     assert measured[2].colourfulness > 0.3
-    assert list(picture.black_and_white(np.array([m.colourfulness for m in measured]), [None] * 3)) == \
-        [True, True, False]
+    assert list(picture.black_and_white(np.array([m.colourfulness for m in measured]), [None] * 3)) == [
+        True,
+        True,
+        False,
+    ]
 
 
 def test_older_frames_without_colourfulness_are_judged_from_their_named_colours():
@@ -46,8 +49,9 @@ def test_older_frames_without_colourfulness_are_judged_from_their_named_colours(
 
 
 def test_a_generated_grey_film_is_black_and_white(store, encoder, make_film):
-    answer = _ask(store, encoder, make_film("grey.mkv", shots=GREY_SHOTS, lines=LINES),
-                  "Is this film in black and white?")
+    answer = _ask(
+        store, encoder, make_film("grey.mkv", shots=GREY_SHOTS, lines=LINES), "Is this film in black and white?"
+    )
     assert answer.mode == "measured"
     assert "black and white" in answer.text and "100%" in answer.text
 
@@ -62,17 +66,16 @@ def test_a_colour_film_is_in_colour_and_names_its_colours(store, encoder, make_f
 
 def test_a_film_in_colour_with_a_grey_part_says_where(store, encoder, make_film):
     shots = (((200, 30, 30), "circle"), ((120, 120, 120), "square"), ((30, 160, 40), "stripes"))
-    answer = _ask(store, encoder, make_film("mixed.mkv", shots=shots, seconds_per_shot=6.0, lines=LINES),
-                  "Is it black and white?")
+    answer = _ask(
+        store, encoder, make_film("mixed.mkv", shots=shots, seconds_per_shot=6.0, lines=LINES), "Is it black and white?"
+    )
     assert "mostly in colour" in answer.text and "black and white at 0:06" in answer.text
 
 
 def test_brightness_tells_night_from_day(store, encoder, make_film):
-    night = _ask(store, encoder, make_film("night.mkv", shots=NIGHT_SHOTS, lines=LINES),
-                 "Is it day or night?")
+    night = _ask(store, encoder, make_film("night.mkv", shots=NIGHT_SHOTS, lines=LINES), "Is it day or night?")
     assert "dark, like night" in night.text
-    day = _ask(store, encoder, make_film("day.mkv", shots=GREY_SHOTS[2:] * 3, lines=LINES),
-               "Is it day or night?")
+    day = _ask(store, encoder, make_film("day.mkv", shots=GREY_SHOTS[2:] * 3, lines=LINES), "Is it day or night?")
     assert "light, like daytime" in day.text
 
 
@@ -92,18 +95,35 @@ def test_concepts_gather_into_everyday_words():
 
 
 def test_which_questions_are_about_the_picture():
-    kinds = {q: (picture.picture_question(q) or picture.PictureQuestion("none")).kind for q in (
-        "Is the film black and white?", "Is it in colour?", "What colour is her coat?",
-        "Is the outdoor scene in the day or at night?", "Is it dark in the cellar?",
-        "Is there a dog?", "Do you see a car?", "What animal is by the gate?",
-        "Why does he put mirrors up around the house?", "What did he do that night?",
-        "Who takes the car to town?")}
-    assert kinds == {"Is the film black and white?": "colour_mode", "Is it in colour?": "colour_mode",
-                     "What colour is her coat?": "colour_of", "Is the outdoor scene in the day or at night?": "light",
-                     "Is it dark in the cellar?": "light", "Is there a dog?": "thing", "Do you see a car?": "thing",
-                     "What animal is by the gate?": "thing",
-                     "Why does he put mirrors up around the house?": "none", "What did he do that night?": "none",
-                     "Who takes the car to town?": "none"}
+    kinds = {
+        q: (picture.picture_question(q) or picture.PictureQuestion("none")).kind
+        for q in (
+            "Is the film black and white?",
+            "Is it in colour?",
+            "What colour is her coat?",
+            "Is the outdoor scene in the day or at night?",
+            "Is it dark in the cellar?",
+            "Is there a dog?",
+            "Do you see a car?",
+            "What animal is by the gate?",
+            "Why does he put mirrors up around the house?",
+            "What did he do that night?",
+            "Who takes the car to town?",
+        )
+    }
+    assert kinds == {
+        "Is the film black and white?": "colour_mode",
+        "Is it in colour?": "colour_mode",
+        "What colour is her coat?": "colour_of",
+        "Is the outdoor scene in the day or at night?": "light",
+        "Is it dark in the cellar?": "light",
+        "Is there a dog?": "thing",
+        "Do you see a car?": "thing",
+        "What animal is by the gate?": "thing",
+        "Why does he put mirrors up around the house?": "none",
+        "What did he do that night?": "none",
+        "Who takes the car to town?": "none",
+    }
 
 
 class _Frames:
@@ -126,17 +146,18 @@ def test_a_thing_seen_is_answered_yes_with_its_time_and_an_absent_one_is_not_cla
     frames = _Frames([0.0, 1.0, 2.0, 3.0], [None, "lion", "lion", None], 0.6)
     yes = picture.answer_picture(picture.picture_question("Is there a lion?"), frames, frames.probabilities, "the film")
     assert yes.text.startswith("Yes, at 0:01 the picture looks like a lion (60%)") and yes.citations == [1.0]
-    kind = picture.answer_picture(picture.picture_question("What animal is by the gate?"), frames,
-                                  frames.probabilities, "the film")
+    kind = picture.answer_picture(
+        picture.picture_question("What animal is by the gate?"), frames, frames.probabilities, "the film"
+    )
     assert kind.text.startswith("At 0:01 the picture looks like a lion") and kind.sure
-    none = picture.answer_picture(picture.picture_question("Is there a bus?"), frames, frames.probabilities,
-                                  "the film")
+    none = picture.answer_picture(picture.picture_question("Is there a bus?"), frames, frames.probabilities, "the film")
     assert none.text.startswith("I could not see any bus in the film") and none.citations == [] and not none.sure
 
 
 def test_each_appearance_of_a_thing_is_cited():
     frames = _Frames([0.0, 1.0, 2.0, 20.0, 21.0, 40.0], ["tabby", "tabby", None, None, "tabby", None], 0.8)
-    answer = picture.answer_picture(picture.picture_question("Do you see the cat?"), frames, frames.probabilities,
-                                    "the film")
+    answer = picture.answer_picture(
+        picture.picture_question("Do you see the cat?"), frames, frames.probabilities, "the film"
+    )
     assert answer.citations == [0.0, 21.0]
     assert answer.text.startswith("Yes, at 0:00 the picture looks like a cat (80%); again at 0:21 (80%)")

@@ -8,8 +8,8 @@ from core.answering import Answer, answer_question
 from core.indexing import index_film, run
 from core.retrieval import Retriever
 from core.spoiler_window import Window
-from testkit.qa_cases import CASES, SAMPLE, judge
 from tests.conftest import shared_clip
+from tests.testkit.qa_cases import CASES, SAMPLE, judge
 
 
 @pytest.fixture(scope="module")
@@ -37,13 +37,15 @@ def _film(indexed, encoder, name, tmp_path_factory):
 
 def _ask(indexed, film, question, window=None):
     _, retriever, _ = indexed
-    return next(e for e in answer_question(retriever, film, question, window or Window.whole())
-            if isinstance(e, Answer))
+    return next(
+        e for e in answer_question(retriever, film, question, window or Window.whole()) if isinstance(e, Answer)
+    )
 
 
 @pytest.mark.media
-@pytest.mark.parametrize("name, question, expected, words",
-                         [c for c in CASES if c[0] != SAMPLE], ids=lambda v: str(v)[:30])
+@pytest.mark.parametrize(
+    "name, question, expected, words", [c for c in CASES if c[0] != SAMPLE], ids=lambda v: str(v)[:30]
+)
 def test_what_is_said_on_the_real_clips(indexed, encoder, tmp_path_factory, name, question, expected, words):
     film = _film(indexed, encoder, name, tmp_path_factory)
     answer = _ask(indexed, film, question)
@@ -51,8 +53,9 @@ def test_what_is_said_on_the_real_clips(indexed, encoder, tmp_path_factory, name
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name, question, expected, words",
-                         [c for c in CASES if c[0] == SAMPLE], ids=lambda v: str(v)[:30])
+@pytest.mark.parametrize(
+    "name, question, expected, words", [c for c in CASES if c[0] == SAMPLE], ids=lambda v: str(v)[:30]
+)
 def test_what_is_said_in_the_sample_film(indexed, encoder, tmp_path_factory, name, question, expected, words):
     film = _film(indexed, encoder, name, tmp_path_factory)
     answer = _ask(indexed, film, question)
@@ -89,7 +92,7 @@ def test_retrieval_scales_to_a_two_hour_index(tmp_path, encoder):
     from core.dialogue import embed_moments
     from core.store import open_store
     from core.text_embed import default_embedder
-    from testkit.synthetic_index import dialogue, synthetic_film
+    from tests.testkit.synthetic_index import dialogue, synthetic_film
 
     with open_store(tmp_path) as store:
         film = synthetic_film(store, encoder, 7200.0, dialogue(1500, 7200.0))

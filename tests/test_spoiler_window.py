@@ -11,7 +11,7 @@ from core.answering.prompt import build_messages
 from core.dialogue import embed_moments
 from core.retrieval import Retriever
 from core.spoiler_window import Window, merge_ranges, parse_ranges
-from testkit.synthetic_index import synthetic_film
+from tests.testkit.synthetic_index import synthetic_film
 
 WORDS = ["sailor", "island", "whale", "dragon", "treasure", "storm", "captain", "parrot", "map", "lion"]
 
@@ -32,8 +32,10 @@ def property_film(tmp_path_factory, encoder):
     from core.text_embed import default_embedder
 
     store = open_store(tmp_path_factory.mktemp("prop"))
-    lines = [(t, f"The {WORDS[i % len(WORDS)]} and the {WORDS[(i * 3) % len(WORDS)]} at sea")
-             for i, t in enumerate(range(5, 1200, 9))]
+    lines = [
+        (t, f"The {WORDS[i % len(WORDS)]} and the {WORDS[(i * 3) % len(WORDS)]} at sea")
+        for i, t in enumerate(range(5, 1200, 9))
+    ]
     lines += [(t, "The treasure is buried under the zebra tree") for t in (640.0, 900.0, 1100.0)]
     film = synthetic_film(store, encoder, 1200.0, lines)
     embedder = default_embedder()
@@ -45,13 +47,21 @@ def property_film(tmp_path_factory, encoder):
 windows = st.one_of(
     st.just(None),
     st.floats(min_value=0, max_value=1300).map(lambda t: ("until", t)),
-    st.lists(st.tuples(st.floats(0, 1200), st.floats(1, 300)), min_size=1, max_size=4)
-      .map(lambda rs: ("watched", [(a, a + d) for a, d in rs])),
+    st.lists(st.tuples(st.floats(0, 1200), st.floats(1, 300)), min_size=1, max_size=4).map(
+        lambda rs: ("watched", [(a, a + d) for a, d in rs])
+    ),
 )
-questions = st.sampled_from([
-    "Where is the treasure buried?", "What just happened?", "Who is the captain?", "What happened at 12:30?",
-    "Tell me about the zebra tree", "What does the parrot say?", "What is in the first scene?",
-]) | st.text(min_size=1, max_size=40)
+questions = st.sampled_from(
+    [
+        "Where is the treasure buried?",
+        "What just happened?",
+        "Who is the captain?",
+        "What happened at 12:30?",
+        "Tell me about the zebra tree",
+        "What does the parrot say?",
+        "What is in the first scene?",
+    ]
+) | st.text(min_size=1, max_size=40)
 
 
 def _make(spec) -> Window:

@@ -55,9 +55,15 @@ def test_dialogue_full_text_search(store, make_film):
 
     film = store.ensure_film("v1:test", probe(make_film()))
     source = DialogueSource(name="sidecar:x.srt", kind="sidecar", language="en")
-    store.replace_dialogue(film.id, source, [DialogueLine(1, 2, "I'm Sinbad the sailor"),
-                                             DialogueLine(3, 4, "So hearty and hale"),
-                                             DialogueLine(5, 6, "The sailors are sailing")])
+    store.replace_dialogue(
+        film.id,
+        source,
+        [
+            DialogueLine(1, 2, "I'm Sinbad the sailor"),
+            DialogueLine(3, 4, "So hearty and hale"),
+            DialogueLine(5, 6, "The sailors are sailing"),
+        ],
+    )
     texts = {line.id: line.text for line in store.lines_in_window(film.id, Window.whole())}
     hits = store.search_lines(film.id, "sailor", Window.whole())
     assert {texts[i] for i in hits} == {"I'm Sinbad the sailor", "The sailors are sailing"}  # porter stemming
@@ -76,10 +82,13 @@ def test_a_batch_is_all_or_nothing(store, make_film):
     store.ensure_encoder("enc@1/grid2", 8, 2)
     col = FrameColours(0.5, (("red", 1.0),))
     store.add_frames(film.id, "enc@1/grid2", 1.0, [0.0, 1.0], np.ones((2, 8)), np.ones((2, 4, 8)), [col, col], 0.1)
-    with pytest.raises(Exception):
+    with pytest.raises(RuntimeError, match="power cut"):  # the failure itself, not a failed insert
         with store.transaction() as conn:
-            conn.execute("INSERT INTO frames (film_id, encoder_id, t, content, patches) VALUES (?, ?, 2.0, x'00', x'00')",
-                         (film.id, "enc@1/grid2"))
+            conn.execute(
+                "INSERT INTO frames (film_id, encoder_id, t, content, patches) VALUES (?, ?, 2.0, x'00', x'00')",
+                (film.id, "enc@1/grid2"),
+            )
+            assert [r[0] for r in conn.execute("SELECT t FROM frames ORDER BY t")] == [0.0, 1.0, 2.0]
             raise RuntimeError("power cut")
     assert store.frame_times(film.id, "enc@1/grid2") == [0.0, 1.0]
     assert store.add_frames(film.id, "enc@1/grid2", 1.0, [1.0], np.ones((1, 8)), np.ones((1, 4, 8)), [col], 0.1) == 0

@@ -21,8 +21,10 @@ in all the towns
 
 
 def test_clean_text_strips_markup():
-    assert clean_text("{\\i1}Here's{\\i0} looking\\Nat <font color='red'>you</font> &amp; kid") == \
-        "Here's looking\nat you & kid"
+    assert (
+        clean_text("{\\i1}Here's{\\i0} looking\\Nat <font color='red'>you</font> &amp; kid")
+        == "Here's looking\nat you & kid"
+    )
 
 
 def test_read_srt_sidecar(tmp_path):
@@ -58,9 +60,13 @@ def test_sidecars_are_found_with_language_suffixes(tmp_path):
     for name in ["Casablanca.srt", "Casablanca.en.srt", "Casablanca.fr.forced.ass", "Other.srt", "Casablanca.txt"]:
         (tmp_path / name).write_text("x")
     found = {s.name: s.language for s in find_sidecars(movie)}
-    assert found == {"sidecar:Casablanca.srt": None, "sidecar:Casablanca.en.srt": "en",
-                     "sidecar:Casablanca.fr.forced.ass": "fr"}
-    assert choose_source(find_sidecars(movie)).language in (None, "en")
+    assert found == {
+        "sidecar:Casablanca.srt": None,
+        "sidecar:Casablanca.en.srt": "en",
+        "sidecar:Casablanca.fr.forced.ass": "fr",
+    }
+    # an unlabelled sidecar counts as English too: of the two, the first found (by name) is read
+    assert choose_source(find_sidecars(movie)).name == "sidecar:Casablanca.en.srt"
 
 
 def test_embedded_subrip_track_is_read(make_film):
@@ -69,8 +75,11 @@ def test_embedded_subrip_track_is_read(make_film):
     sources = embedded_sources(info)
     assert [s.kind for s in sources] == ["embedded"]
     lines = read_embedded(film, sources[0].stream_index)
-    assert [l.text for l in lines] == ["The red room has a white ball.", "The green garden hides a box.",
-                                       "Blue stripes everywhere, said the painter."]
+    assert [l.text for l in lines] == [
+        "The red room has a white ball.",
+        "The green garden hides a box.",
+        "Blue stripes everywhere, said the painter.",
+    ]
     assert lines[1].start == pytest.approx(4.5, abs=0.01)
 
 

@@ -37,13 +37,25 @@ class Answer:
     timings: dict = field(default_factory=dict)
 
     def as_json(self) -> dict:
-        return {"answer": self.text, "citations": [round(t, 3) for t in self.citations],
-                "evidence": [e.as_json() for e in self.evidence], "window": self.window.as_json(self.duration_s)}
+        return {
+            "answer": self.text,
+            "citations": [round(t, 3) for t in self.citations],
+            "evidence": [e.as_json() for e in self.evidence],
+            "window": self.window.as_json(self.duration_s),
+        }
 
 
-def answer_question(retriever: Retriever, film: Film, question: str, window: Window, model=None,
-                    cancel: CancelToken | None = None, history=(), with_quotes: bool = False,
-                    now: float | None = None) -> Iterator[Token | Answer]:
+def answer_question(
+    retriever: Retriever,
+    film: Film,
+    question: str,
+    window: Window,
+    model=None,
+    cancel: CancelToken | None = None,
+    history=(),
+    with_quotes: bool = False,
+    now: float | None = None,
+) -> Iterator[Token | Answer]:
     """Stream an answer to ``question`` about ``film`` using only what ``window`` allows.
 
     Without a model the answer quotes the best evidence; with one, only generated sentences that the

@@ -16,11 +16,58 @@ EXCHANGE_S = 6.0  # the lines quoted around the best one: as far as the moment t
 UNSURE_QUOTES = 3
 SECOND_QUOTE = 0.75
 # Words of telling and showing that an answer may use without the evidence containing them.
-TELLING = {"sing", "sings", "sang", "sung", "singing", "song", "tell", "tells", "told", "call", "calls", "called",
-           "ask", "asks", "asked", "answer", "answers", "introduce", "introduces", "describe", "describes",
-           "mention", "mentions", "appear", "appears", "look", "looks", "talk", "talks", "speak", "speaks",
-           "reply", "replies", "claim", "claims", "explain", "explains", "shout", "shouts", "whisper",
-           "whispers", "name", "named", "himself", "herself", "line", "lines", "moment", "evidence", "film"}
+TELLING = {
+    "sing",
+    "sings",
+    "sang",
+    "sung",
+    "singing",
+    "song",
+    "tell",
+    "tells",
+    "told",
+    "call",
+    "calls",
+    "called",
+    "ask",
+    "asks",
+    "asked",
+    "answer",
+    "answers",
+    "introduce",
+    "introduces",
+    "describe",
+    "describes",
+    "mention",
+    "mentions",
+    "appear",
+    "appears",
+    "look",
+    "looks",
+    "talk",
+    "talks",
+    "speak",
+    "speaks",
+    "reply",
+    "replies",
+    "claim",
+    "claims",
+    "explain",
+    "explains",
+    "shout",
+    "shouts",
+    "whisper",
+    "whispers",
+    "name",
+    "named",
+    "himself",
+    "herself",
+    "line",
+    "lines",
+    "moment",
+    "evidence",
+    "film",
+}
 
 
 def split_sentences(text: str) -> list[str]:
@@ -53,8 +100,34 @@ def sentence_supported(sentence: str, evidence: list[Evidence], question: str) -
     return bool(words) and all(w in allowed for w in words)
 
 
-STOP_NAMES = {"the", "a", "an", "he", "she", "it", "they", "in", "at", "on", "this", "that", "there", "then",
-              "yes", "no", "his", "her", "their", "we", "i", "you", "when", "after", "before", "while"}
+STOP_NAMES = {
+    "the",
+    "a",
+    "an",
+    "he",
+    "she",
+    "it",
+    "they",
+    "in",
+    "at",
+    "on",
+    "this",
+    "that",
+    "there",
+    "then",
+    "yes",
+    "no",
+    "his",
+    "her",
+    "their",
+    "we",
+    "i",
+    "you",
+    "when",
+    "after",
+    "before",
+    "while",
+}
 
 
 def cite(sentence: str, evidence: list[Evidence], window_contains) -> list[float]:
@@ -108,7 +181,7 @@ def extractive_answer(retrieval: Retrieval, max_quotes: int = 2) -> tuple[str, l
     ranked = sorted(retrieval.moments, key=lambda m: -m.score)
     hedge = hedging(retrieval.confidence)
     if hedge == "not sure":  # the closest moments, for the viewer to judge
-        best = ranked[:max(max_quotes, UNSURE_QUOTES)]
+        best = ranked[: max(max_quotes, UNSURE_QUOTES)]
     else:  # a second quote only when it is nearly as good as the first: one clear answer reads better
         best = [m for m in ranked[:max_quotes] if m.score >= SECOND_QUOTE * ranked[0].score]
     sentences, citations = [], []
@@ -149,7 +222,7 @@ def _sentence_around(top: Evidence, said: list[Evidence]) -> list[Evidence]:
     answer), each within EXCHANGE_S of it; a line that asks at the end is followed by its reply."""
     lines = sorted((e for e in said if e.kind == top.kind and abs(e.t - top.t) <= EXCHANGE_S), key=lambda e: e.t)
     i = lines.index(top)
-    group = lines[max(0, i - 1):i + 2]
+    group = lines[max(0, i - 1) : i + 2]
     j = lines.index(group[-1]) + 1
     if j < len(lines) and group[-1].text.rstrip().endswith("?"):
         group.append(lines[j])  # a question is quoted with its reply: the reply is what answers it
@@ -166,8 +239,9 @@ def _recent(retrieval: Retrieval) -> tuple[str, list[float]]:
         lines.append(f"At {clock(seen[0].t)} the picture {seen[0].text} (a guess from the image).")
     citations = [e.t for e in said] or [e.t for e in seen]
     edge = retrieval.focus[1] if retrieval.focus else (retrieval.window.end or 0.0)
-    return ("Just before " + clock(edge) + ":\n" + "\n".join(lines)) if lines else not_found(retrieval), \
-        sorted(set(citations))
+    return ("Just before " + clock(edge) + ":\n" + "\n".join(lines)) if lines else not_found(retrieval), sorted(
+        set(citations)
+    )
 
 
 def _quote(text: str) -> str:

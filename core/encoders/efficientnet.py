@@ -111,9 +111,13 @@ class EfficientNetLite0:
         question_vec = embedder.embed([question])[0]
         idx, weights, sims = match_concepts(question_vec, self._label_vecs)
         labels = imagenet_labels()
-        return Queries(vectors=self._classifier_w[idx].copy(), weights=weights,
-                       labels=tuple(labels[i] for i in idx), confidence=float(sims.max()),
-                       concept_ids=tuple(int(i) for i in idx))
+        return Queries(
+            vectors=self._classifier_w[idx].copy(),
+            weights=weights,
+            labels=tuple(labels[i] for i in idx),
+            confidence=float(sims.max()),
+            concept_ids=tuple(int(i) for i in idx),
+        )
 
     def relevance(self, context: np.ndarray, content: np.ndarray, queries: Queries) -> np.ndarray:
         """The probability the classifier gives the question's concepts, from the context token and the

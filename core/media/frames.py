@@ -35,7 +35,6 @@ HEAVY_BITS_PER_PIXEL = 0.35
 LARGE_PICTURE = 1280 * 720
 
 
-
 @dataclass(frozen=True)
 class SampledFrame:
     """One sampled frame: its time in seconds from the film's start and its RGB picture (S, S, 3) uint8."""
@@ -62,8 +61,13 @@ class DecodeStrategy:
     skip_b: bool = False
 
     def describe(self) -> str:
-        skip = "skipping B-frames" if self.skip_b else \
-            "skipping non-reference frames" if self.skip_nonref else "every frame"
+        skip = (
+            "skipping B-frames"
+            if self.skip_b
+            else "skipping non-reference frames"
+            if self.skip_nonref
+            else "every frame"
+        )
         deblock = ", no deblocking" if self.skip_deblock else ""
         return f"{self.threading.lower()} threading, {skip}{deblock}"
 
@@ -77,8 +81,12 @@ def choose_strategy(info: MediaInfo, fps: float) -> DecodeStrategy:
     pixels_per_s = max(1, info.width * info.height) * max(info.fps, 1.0)
     heavy = (info.bit_rate or 0) / pixels_per_s >= HEAVY_BITS_PER_PIXEL
     large = info.width * info.height >= LARGE_PICTURE
-    return DecodeStrategy(threading="AUTO" if heavy or large else "NONE", skip_nonref=skip, skip_deblock=skip,
-                          skip_b=skip and info.video_codec == "h264")
+    return DecodeStrategy(
+        threading="AUTO" if heavy or large else "NONE",
+        skip_nonref=skip,
+        skip_deblock=skip,
+        skip_b=skip and info.video_codec == "h264",
+    )
 
 
 def sample_frames(
@@ -138,12 +146,23 @@ def sample_frames(
             yield SampledFrame(t=round(t, 3), rgb=rgb)
         if strategy.skip_b and (needs_b or last_t < 0) and not (cancel and cancel.cancelled):
             log.info("%s: B-frames are needed here; decoding them after %.1fs", Path(path).name, max(last_t, 0))
-            yield from sample_frames(info, fps, after=last_t if last_t >= 0 else None, until=until, size=size,
-                                     strategy=dataclasses.replace(strategy, skip_b=False), cancel=cancel,
-                                     check_truncation=check_truncation)
+            yield from sample_frames(
+                info,
+                fps,
+                after=last_t if last_t >= 0 else None,
+                until=until,
+                size=size,
+                strategy=dataclasses.replace(strategy, skip_b=False),
+                cancel=cancel,
+                check_truncation=check_truncation,
+            )
             return
-        if check_truncation and until is None and last_t < info.duration_s - max(TRUNCATION_SLACK_S, 2.0 / fps) \
-                and info.duration_s > TRUNCATION_SLACK_S:
+        if (
+            check_truncation
+            and until is None
+            and last_t < info.duration_s - max(TRUNCATION_SLACK_S, 2.0 / fps)
+            and info.duration_s > TRUNCATION_SLACK_S
+        ):
             if cancel is None or not cancel.cancelled:
                 raise UnusableMedia(
                     f"{Path(path).name}: the picture stops at {clock(max(last_t, 0))} although the film "
@@ -178,4 +197,3 @@ def _decode(container, stream, info: MediaInfo, cancel: CancelToken | None):
             if frame.time is None:
                 continue
             yield float(frame.time) - info.start_s, frame
-

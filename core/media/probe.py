@@ -121,9 +121,18 @@ def probe(path: str | Path) -> MediaInfo:
             for s in container.streams
         )
         return MediaInfo(
-            path=path.resolve(), size=size, duration_s=duration, start_s=start, fps=fps,
-            width=ctx.width, height=ctx.height, video_codec=ctx.name,
-            pix_fmt=ctx.pix_fmt, bit_rate=bit_rate, rotation=rotation, streams=streams,
+            path=path.resolve(),
+            size=size,
+            duration_s=duration,
+            start_s=start,
+            fps=fps,
+            width=ctx.width,
+            height=ctx.height,
+            video_codec=ctx.name,
+            pix_fmt=ctx.pix_fmt,
+            bit_rate=bit_rate,
+            rotation=rotation,
+            streams=streams,
             tagged_title=((container.metadata or {}).get("title") or "").strip() or None,
         )
 

@@ -73,7 +73,7 @@ def find_sidecars(movie: Path) -> list[DialogueSource]:
         if name == movie.stem:
             language = None
         elif name.startswith(movie.stem + "."):
-            language = name[len(movie.stem) + 1:].split(".")[0].lower() or None
+            language = name[len(movie.stem) + 1 :].split(".")[0].lower() or None
         else:
             continue
         found.append(sidecar_source(path, language))
@@ -90,8 +90,14 @@ def embedded_sources(info: MediaInfo) -> list[DialogueSource]:
     for stream in info.subtitle_streams:
         kind = "embedded" if stream.is_text_subtitle else "image" if stream.is_image_subtitle else None
         if kind:
-            sources.append(DialogueSource(name=f"{kind}:{stream.index}", kind=kind,
-                                          language=_short_language(stream), stream_index=stream.index))
+            sources.append(
+                DialogueSource(
+                    name=f"{kind}:{stream.index}",
+                    kind=kind,
+                    language=_short_language(stream),
+                    stream_index=stream.index,
+                )
+            )
     return sources
 
 

@@ -66,8 +66,12 @@ def speak(text: str, voice: str = "en-us") -> np.ndarray | None:
         return None
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "line.wav"
-        subprocess.run([exe, "-v", voice, "-s", "150", "-w", str(out), text], check=True,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        subprocess.run(
+            [exe, "-v", voice, "-s", "150", "-w", str(out), text],
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         with wave.open(str(out)) as w:
             rate, frames = w.getframerate(), w.readframes(w.getnframes())
     samples = np.frombuffer(frames, dtype="<i2").astype(np.float32) / 32768.0
@@ -77,9 +81,12 @@ def speak(text: str, voice: str = "en-us") -> np.ndarray | None:
     return samples
 
 
-def write_film(path: str | Path, spec: FilmSpec,
-               progress: Callable[[Progress], None] | None = None,
-               cancel: CancelToken | None = None) -> Path:
+def write_film(
+    path: str | Path,
+    spec: FilmSpec,
+    progress: Callable[[Progress], None] | None = None,
+    cancel: CancelToken | None = None,
+) -> Path:
     """Render ``spec`` to ``path`` (mkv or mp4). Returns the path. Writes to a temporary name first so
     that a cancelled or failed run never leaves a half-written film under the real name."""
     path = Path(path)
@@ -160,7 +167,7 @@ def _pictures(spec: FilmSpec):
 
 def _encode_audio(out, sound, audio, pos, until, chunk=1024) -> int:
     while pos + chunk <= until:
-        af = av.AudioFrame.from_ndarray(audio[None, pos:pos + chunk], format="fltp", layout="mono")
+        af = av.AudioFrame.from_ndarray(audio[None, pos : pos + chunk], format="fltp", layout="mono")
         af.sample_rate = AUDIO_RATE
         af.pts = pos
         for packet in sound.encode(af):
@@ -182,8 +189,9 @@ def _dialogue_track(spec: FilmSpec, duration: float):
             start = int(line.at * AUDIO_RATE)
             end = min(len(audio), start + len(spoken))
             audio[start:end] += spoken[: end - start]
-        events.append(pysubs2.SSAEvent(start=int(line.at * 1000), end=int((line.at + length + 0.3) * 1000),
-                                       text=line.text))
+        events.append(
+            pysubs2.SSAEvent(start=int(line.at * 1000), end=int((line.at + length + 0.3) * 1000), text=line.text)
+        )
     if spec.speech and not np.any(audio):
         log.warning("espeak-ng is not installed: the film will be silent")
     return audio, events

@@ -21,17 +21,23 @@ class DialogueTables(Connection):
             conn.execute("DELETE FROM dialogue WHERE film_id = ? AND source = ?", (film_id, source.name))
             conn.executemany(
                 'INSERT INTO dialogue (film_id, source, start, "end", text) VALUES (?, ?, ?, ?, ?)',
-                [(film_id, source.name, line.start, line.end, line.text) for line in lines])
+                [(film_id, source.name, line.start, line.end, line.text) for line in lines],
+            )
             conn.execute(
                 """INSERT INTO dialogue_sources (film_id, source, kind, language, lines) VALUES (?, ?, ?, ?, ?)
                    ON CONFLICT (film_id, source) DO UPDATE SET lines = excluded.lines,
                        kind = excluded.kind, language = excluded.language""",
-                (film_id, source.name, source.kind, source.language, len(lines)))
+                (film_id, source.name, source.kind, source.language, len(lines)),
+            )
 
     def dialogue_sources(self, film_id: int) -> list[dict]:
-        return [dict(r) for r in self.conn.execute(
-            "SELECT source, kind, language, lines FROM dialogue_sources WHERE film_id = ? ORDER BY source",
-            (film_id,))]
+        return [
+            dict(r)
+            for r in self.conn.execute(
+                "SELECT source, kind, language, lines FROM dialogue_sources WHERE film_id = ? ORDER BY source",
+                (film_id,),
+            )
+        ]
 
     def dialogue_count(self, film_id: int) -> int:
         return self.conn.execute("SELECT count(*) FROM dialogue WHERE film_id = ?", (film_id,)).fetchone()[0]
@@ -42,7 +48,9 @@ class DialogueTables(Connection):
         rows = self.conn.execute(
             f"""SELECT d.id, d.start, d."end", d.text, s.kind FROM dialogue d
                 JOIN dialogue_sources s ON s.film_id = d.film_id AND s.source = d.source
-                WHERE d.film_id = ? AND {cond} ORDER BY d.start, d.id""", (film_id, *params))
+                WHERE d.film_id = ? AND {cond} ORDER BY d.start, d.id""",
+            (film_id, *params),
+        )
         return [StoredLine(r[0], r[1], r[2], r[3], "screen_text" if r[4] == "ocr" else "dialogue") for r in rows]
 
     def search_lines(self, film_id: int, fts_query: str, window: Window, limit: int = 30) -> dict[int, float]:
@@ -53,7 +61,9 @@ class DialogueTables(Connection):
         rows = self.conn.execute(
             f"""SELECT d.id, bm25(dialogue_fts) FROM dialogue_fts JOIN dialogue d ON d.id = dialogue_fts.rowid
                 WHERE dialogue_fts MATCH ? AND d.film_id = ? AND {cond}
-                ORDER BY bm25(dialogue_fts) LIMIT ?""", (fts_query, film_id, *params, limit))
+                ORDER BY bm25(dialogue_fts) LIMIT ?""",
+            (fts_query, film_id, *params, limit),
+        )
         return {r[0]: -r[1] for r in rows}
 
     def line_vectors(self, film_id: int, embedder_id: str, dim: int, window: Window) -> tuple[list[int], np.ndarray]:
@@ -62,17 +72,24 @@ class DialogueTables(Connection):
         rows = self.conn.execute(
             f"""SELECT v.dialogue_id, v.vector FROM dialogue_vectors v JOIN dialogue d ON d.id = v.dialogue_id
                 WHERE d.film_id = ? AND v.embedder_id = ? AND {cond} ORDER BY d.start""",
-            (film_id, embedder_id, *params)).fetchall()
+            (film_id, embedder_id, *params),
+        ).fetchall()
         return [r[0] for r in rows], vectors.unpack_many([r[1] for r in rows], (dim,))
 
     def missing_line_vectors(self, film_id: int, embedder_id: str) -> list[int]:
-        return [r[0] for r in self.conn.execute(
-            """SELECT d.id FROM dialogue d LEFT JOIN dialogue_vectors v
+        return [
+            r[0]
+            for r in self.conn.execute(
+                """SELECT d.id FROM dialogue d LEFT JOIN dialogue_vectors v
                    ON v.dialogue_id = d.id AND v.embedder_id = ?
-               WHERE d.film_id = ? AND v.dialogue_id IS NULL""", (embedder_id, film_id))]
+               WHERE d.film_id = ? AND v.dialogue_id IS NULL""",
+                (embedder_id, film_id),
+            )
+        ]
 
     def store_line_vectors(self, embedder_id: str, ids: list[int], matrix: np.ndarray) -> None:
         with self.transaction() as conn:
             conn.executemany(
                 "INSERT OR REPLACE INTO dialogue_vectors (dialogue_id, embedder_id, vector) VALUES (?, ?, ?)",
-                [(i, embedder_id, vectors.pack(v)) for i, v in zip(ids, matrix)])
+                [(i, embedder_id, vectors.pack(v)) for i, v in zip(ids, matrix)],
+            )

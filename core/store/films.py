@@ -22,8 +22,18 @@ class FilmTables(Connection):
                                       video_codec, streams)
                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                    ON CONFLICT (fingerprint) DO UPDATE SET path = excluded.path, seen_at = datetime('now')""",
-                (fingerprint, str(info.path), info.title, info.size, info.duration_s, info.fps, info.width,
-                 info.height, info.video_codec, streams),
+                (
+                    fingerprint,
+                    str(info.path),
+                    info.title,
+                    info.size,
+                    info.duration_s,
+                    info.fps,
+                    info.width,
+                    info.height,
+                    info.video_codec,
+                    streams,
+                ),
             )
         film = self.film_by_fingerprint(fingerprint)
         assert film is not None  # just written
@@ -47,8 +57,9 @@ class FilmTables(Connection):
             with self.transaction() as conn:
                 conn.execute("INSERT INTO encoders (id, dim, grid) VALUES (?, ?, ?)", (encoder_id, dim, grid))
         elif (row["dim"], row["grid"]) != (dim, grid):
-            raise StoreError(f"encoder {encoder_id} is stored with dim {row['dim']} grid {row['grid']}, "
-                             f"not dim {dim} grid {grid}")
+            raise StoreError(
+                f"encoder {encoder_id} is stored with dim {row['dim']} grid {row['grid']}, not dim {dim} grid {grid}"
+            )
 
     def encoder_shape(self, encoder_id: str) -> tuple[int, int]:
         row = self.conn.execute("SELECT dim, grid FROM encoders WHERE id = ?", (encoder_id,)).fetchone()
@@ -58,13 +69,13 @@ class FilmTables(Connection):
 
     def progress(self, film_id: int, encoder_id: str, fps: float) -> sqlite3.Row | None:
         return self.conn.execute(
-            "SELECT * FROM index_progress WHERE film_id = ? AND encoder_id = ? AND fps = ?",
-            (film_id, encoder_id, fps)).fetchone()
+            "SELECT * FROM index_progress WHERE film_id = ? AND encoder_id = ? AND fps = ?", (film_id, encoder_id, fps)
+        ).fetchone()
 
     def latest_progress(self, film_id: int) -> sqlite3.Row | None:
         return self.conn.execute(
-            "SELECT * FROM index_progress WHERE film_id = ? ORDER BY complete DESC, updated_at DESC LIMIT 1",
-            (film_id,)).fetchone()
+            "SELECT * FROM index_progress WHERE film_id = ? ORDER BY complete DESC, updated_at DESC LIMIT 1", (film_id,)
+        ).fetchone()
 
     def covered(self, film_id: int, encoder_id: str, fps: float) -> list[tuple[float, float]]:
         """The indexed ranges of the film (see core.coverage)."""
@@ -73,8 +84,10 @@ class FilmTables(Connection):
 
     def _record_progress(self, conn, film_id, encoder_id, fps, span, seconds, complete=0, error=None) -> None:
         """Adds ``span`` = (after, until) to the covered ranges (None: nothing new covered)."""
-        row = conn.execute("SELECT covered FROM index_progress WHERE film_id = ? AND encoder_id = ? AND fps = ?",
-                           (film_id, encoder_id, fps)).fetchone()
+        row = conn.execute(
+            "SELECT covered FROM index_progress WHERE film_id = ? AND encoder_id = ? AND fps = ?",
+            (film_id, encoder_id, fps),
+        ).fetchone()
         covered = coverage.loads(row[0]) if row else []
         if span is not None:
             after, until = span
@@ -90,16 +103,32 @@ class FilmTables(Connection):
                    seconds = seconds + excluded.seconds,
                    last_error = excluded.last_error,
                    updated_at = datetime('now')""",
-            (film_id, encoder_id, fps, coverage.prefix_end(covered), coverage.dumps(covered), complete, seconds,
-             error))
+            (film_id, encoder_id, fps, coverage.prefix_end(covered), coverage.dumps(covered), complete, seconds, error),
+        )
 
-    def finish_progress(self, film_id: int, encoder_id: str, fps: float, span: tuple | None,
-                        complete: bool, seconds: float = 0.0, error: str | None = None) -> None:
+    def finish_progress(
+        self,
+        film_id: int,
+        encoder_id: str,
+        fps: float,
+        span: tuple | None,
+        complete: bool,
+        seconds: float = 0.0,
+        error: str | None = None,
+    ) -> None:
         """Record the end of a stretch of indexing: ``span`` (after, until) now covered, if any."""
         with self.transaction() as conn:
             self._record_progress(conn, film_id, encoder_id, fps, span, seconds, int(complete), error)
 
 
 def _film(row: sqlite3.Row) -> Film:
-    return Film(id=row["id"], fingerprint=row["fingerprint"], path=row["path"], title=row["title"],
-                duration_s=row["duration_s"], fps=row["fps"], width=row["width"], height=row["height"])
+    return Film(
+        id=row["id"],
+        fingerprint=row["fingerprint"],
+        path=row["path"],
+        title=row["title"],
+        duration_s=row["duration_s"],
+        fps=row["fps"],
+        width=row["width"],
+        height=row["height"],
+    )

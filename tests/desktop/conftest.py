@@ -20,6 +20,9 @@ def no_thread_left_running():
     for thread in running_threads():
         thread.wait(60_000)  # a thread that is finishing gets time to, also on a loaded machine
     assert not running_threads(), f"worker threads left running: {running_threads()}"
-    leftover = [t for t in threading.enumerate() if t not in before and t.is_alive()
-                and not t.daemon and not t.name.startswith(("QDBus", "mpv"))]
+    leftover = [
+        t
+        for t in threading.enumerate()
+        if t not in before and t.is_alive() and not t.daemon and not t.name.startswith(("QDBus", "mpv"))
+    ]
     assert not leftover, f"threads left running: {leftover}"

@@ -54,8 +54,7 @@ def test_answers_stream_and_citations_link_to_moments(qtbot, service, indexed_fi
     tokens = []
     service.token.connect(lambda _id, text: tokens.append(text))
     with qtbot.waitSignal(service.answered, timeout=180_000) as answered:
-        request = service.ask(indexed_film.fingerprint, "What did the painter say about the stripes?",
-                              Window.until(12))
+        request = service.ask(indexed_film.fingerprint, "What did the painter say about the stripes?", Window.until(12))
     assert answered.args[0] == request
     turn = answered.args[1]
     assert tokens and "Blue stripes everywhere" in "".join(tokens)
@@ -66,8 +65,7 @@ def test_answers_stream_and_citations_link_to_moments(qtbot, service, indexed_fi
 
 def test_spoiler_free_answer_uses_only_what_was_watched(qtbot, service, indexed_film):
     with qtbot.waitSignal(service.answered, timeout=180_000) as answered:
-        service.ask(indexed_film.fingerprint, "What did the painter say about the stripes?",
-                    Window.watched([(0, 5)]))
+        service.ask(indexed_film.fingerprint, "What did the painter say about the stripes?", Window.watched([(0, 5)]))
     turn = answered.args[1]
     assert all(t <= 5 for t in turn.citations) and "Blue stripes" not in turn.answer
     assert turn.answer.startswith(("Nothing in what you've watched", "I'm not sure"))
@@ -79,7 +77,10 @@ def test_evidence_thumbnails_arrive_and_the_panel_shows_them(qtbot, service, pan
     images = thumbs.args[1]
     assert images and all(not image.isNull() and image.width() == 160 for image in images.values())
     entry = panel.entries[-1]
-    assert entry.turn is not None and entry.thumbs
+    # the answer arrives before its thumbnails, so the entry has both
+    assert entry.turn is not None
+    assert entry.turn.question == "What does the green garden hide?" and "hides a box" in entry.turn.answer
+    assert set(entry.thumbs) == set(images)  # the panel shows every thumbnail that came
     assert "Show evidence" in panel.view.toHtml()
     panel.view.anchorClicked.emit(QUrl("evidence:0"))
     assert entry.expanded and "thumb:0/" in panel.view.toHtml()
@@ -108,8 +109,10 @@ def test_stop_ends_the_answer_and_says_so(qtbot, service, panel, indexed_film):
     assert failed.args == [request, "Stopped."]
     assert "Stopped." in panel.view.toPlainText() and panel.send_button.isEnabled()
     with qtbot.waitSignal(service.answered, timeout=180_000):  # the next question is answered as usual
-        ask(service, panel, indexed_film, "What does the green garden hide?")
-    assert panel.entries[-1].turn is not None
+        second = ask(service, panel, indexed_film, "What does the green garden hide?")
+    entry = panel.entries[-1]
+    assert entry.id == second and entry.error == "" and entry.turn is not None
+    assert entry.turn.question == "What does the green garden hide?" and "hides a box" in entry.turn.answer
 
 
 def test_copy_puts_the_answer_and_its_moments_on_the_clipboard(qtbot):

@@ -4,6 +4,7 @@ drop rate with the indexer held (software rendering drops frames with no indexer
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from desktop.playback_guard import HOLD_S, PlaybackGuard
 
@@ -60,6 +61,9 @@ def test_the_first_drop_measures_the_baseline_and_counters_may_restart():
     assert guard.observe(2.0, 3, True) == HOLD_S  # no baseline yet: step aside and measure it
     assert guard.rate(indexing=False) is None
     for t in (4.0, 6.0, 8.0, 10.0, 12.0):
-        assert guard.observe(t, 3 + int(t), False) == 0.0  # held: drops go on at 0.5/s
-    assert guard.rate(indexing=False) is not None
+        assert guard.observe(t, 3 + int(t), False) == 0.0  # held: drops go on at 1/s
+    # a span counts for what ran during it: 2-4 s still had the indexer running (4 drops in 2 s); the
+    # 8 s held since are the baseline, 8 drops in 8 s
+    assert guard.rate(indexing=False) == pytest.approx(1.0)
+    assert guard.rate(indexing=True) is None  # 4 s running: too little to say
     assert guard.observe(14.0, 1, True) == 0.0  # a new file: mpv's counters start again

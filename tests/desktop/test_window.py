@@ -28,8 +28,7 @@ def open_window(qtbot, isolated_home, tmp_path):
 
     def make(index: bool = False) -> MainWindow:
         qsettings = QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat)
-        window = MainWindow(home=isolated_home, vo="null", ao="null", qsettings=qsettings,
-                            index_automatically=index)
+        window = MainWindow(home=isolated_home, vo="null", ao="null", qsettings=qsettings, index_automatically=index)
         qtbot.addWidget(window)
         window.show()
         made.append(window)
@@ -44,8 +43,9 @@ def _wait_label(qtbot, window, prefix):
     try:
         qtbot.waitUntil(lambda: window.controls.time_label.text().startswith(prefix), timeout=10_000)
     except Exception as exc:
-        raise AssertionError(f"{window.controls.time_label.text()} at {window.player.position} "
-                             f"paused={window.player.paused}") from exc
+        raise AssertionError(
+            f"{window.controls.time_label.text()} at {window.player.position} paused={window.player.paused}"
+        ) from exc
 
 
 def playing_past(qtbot, window, seconds: float) -> None:
@@ -64,8 +64,9 @@ def test_open_play_pause_and_seek_drive_the_time_display(qtbot, open_window, mak
     paused_at = window.player.position
     qtbot.keyClick(window, Qt.Key.Key_Up)  # +1 minute: clamps at the end
     qtbot.keyClick(window, Qt.Key.Key_Left)  # -5 s
-    qtbot.waitUntil(lambda: window.player.position is not None and window.player.position > paused_at + 10,
-                    timeout=10_000)
+    qtbot.waitUntil(
+        lambda: window.player.position is not None and window.player.position > paused_at + 10, timeout=10_000
+    )
     window.controls.seekbar.seek_requested.emit(12.0)
     _wait_label(qtbot, window, "0:12")
     assert window.controls.seekbar.position == pytest.approx(12.0, abs=0.5)
@@ -92,8 +93,9 @@ def test_indexing_shows_progress_and_finishes(qtbot, open_window, make_film):
 
 
 @pytest.mark.slow  # a whole worker process over a longer film: run by make test, not test-fast
-def test_closing_mid_index_then_reopening_continues_index_and_position(qtbot, open_window, make_film,
-                                                                       isolated_home, encoder):
+def test_closing_mid_index_then_reopening_continues_index_and_position(
+    qtbot, open_window, make_film, isolated_home, encoder
+):
     film = make_film(seconds_per_shot=40, lines=())  # 2 minutes
     window = open_window(index=True)
     window.open_film(film)
@@ -103,8 +105,9 @@ def test_closing_mid_index_then_reopening_continues_index_and_position(qtbot, op
     # film played to its end would rightly reopen at the start.
     window.player.pause()
     qtbot.waitUntil(lambda: window.player.paused, timeout=10_000)
-    with qtbot.waitSignal(window.indexer.progress, timeout=300_000,
-                          check_params_cb=lambda e: any(a < 91.0 <= b for a, b in e.covered)):
+    with qtbot.waitSignal(
+        window.indexer.progress, timeout=300_000, check_params_cb=lambda e: any(a < 91.0 <= b for a, b in e.covered)
+    ):
         pass
     window.close()
     with open_store(isolated_home) as store:
@@ -209,8 +212,9 @@ def test_dropping_a_film_opens_it(qtbot, open_window, make_film):
     film = make_film()
     data = QMimeData()
     data.setUrls([QUrl.fromLocalFile(str(film))])
-    event = QDropEvent(QPointF(10, 10), Qt.DropAction.CopyAction, data, Qt.MouseButton.LeftButton,
-                       Qt.KeyboardModifier.NoModifier)
+    event = QDropEvent(
+        QPointF(10, 10), Qt.DropAction.CopyAction, data, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    )
     window.dropEvent(event)
     assert window.film is not None and window.info.path == film
     assert window.recent_menu.actions()[0].text() == film.name
@@ -220,14 +224,15 @@ def test_settings_are_saved_in_the_core_config(qtbot, open_window):
     from desktop.settings import SettingsDialog
 
     window = open_window()
+    assert window.answers.llm is None  # a fresh data folder: extractive answers
     dialog = SettingsDialog(Settings(), ["efficientnet-lite0"], window)
     dialog.fps.setValue(0.5)
     dialog.llm.setEditText("http://localhost:8080/v1#tiny")
     chosen = dialog.settings()
     assert chosen == Settings(vision=None, llm="http://localhost:8080/v1#tiny", fps=0.5, data_folder=None)
     window.apply_settings(chosen)
-    assert load_settings() == chosen
-    assert window.answers.llm is None or window.answers.llm == chosen.llm
+    assert load_settings() == chosen and window.settings == chosen
+    assert window.answers.llm == "http://localhost:8080/v1#tiny"  # the answerer switches model at once
     dialog.llm.setCurrentIndex(1)
     assert dialog.settings().llm == "smollm2"
 
@@ -236,8 +241,11 @@ def test_sidecar_and_embedded_subtitles_are_tracks_to_pick(qtbot, open_window, m
     window = open_window()
     film = make_film()
     film.with_name("film.en.srt").write_text("1\n00:00:01,000 --> 00:00:03,000\nA sidecar line.\n", encoding="utf-8")
-    with qtbot.waitSignal(window.player.tracks_changed, timeout=10_000,
-                          check_params_cb=lambda tracks: sum(t.kind == "sub" for t in tracks) >= 2):
+    with qtbot.waitSignal(
+        window.player.tracks_changed,
+        timeout=10_000,
+        check_params_cb=lambda tracks: sum(t.kind == "sub" for t in tracks) >= 2,
+    ):
         window.open_film(film)
     subs = window.player.tracks("sub")
     assert any("(file)" in t.label for t in subs) and any("(file)" not in t.label for t in subs)
@@ -245,8 +253,7 @@ def test_sidecar_and_embedded_subtitles_are_tracks_to_pick(qtbot, open_window, m
     assert "Off" in labels and any("(file)" in label for label in labels)
     external = next(t for t in subs if "(file)" in t.label)
     window.player.select_track("sub", external.id)
-    qtbot.waitUntil(lambda: any(t.selected and t.id == external.id for t in window.player.tracks("sub")),
-                    timeout=5_000)
+    qtbot.waitUntil(lambda: any(t.selected and t.id == external.id for t in window.player.tracks("sub")), timeout=5_000)
     window.player.select_track("sub", None)
     qtbot.waitUntil(lambda: not any(t.selected for t in window.player.tracks("sub")), timeout=5_000)
 

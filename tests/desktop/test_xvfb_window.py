@@ -25,13 +25,34 @@ def test_the_window_shows_the_sample_film_and_the_chat_panel(xvfb, isolated_home
     from PIL import Image
 
     picture = tmp_path / "window.png"
-    env = dict(os.environ, QT_QPA_PLATFORM="xcb", DISPLAY=f":{xvfb.display}", MOVIEBUDDY_HOME=str(isolated_home),
-               XDG_CONFIG_HOME=str(tmp_path / "config"), LIBGL_ALWAYS_SOFTWARE="1")
+    env = dict(
+        os.environ,
+        QT_QPA_PLATFORM="xcb",
+        DISPLAY=f":{xvfb.display}",
+        MOVIEBUDDY_HOME=str(isolated_home),
+        XDG_CONFIG_HOME=str(tmp_path / "config"),
+        LIBGL_ALWAYS_SOFTWARE="1",
+    )
     # The window closes once the film has played 6 s (on a fresh data folder the sample film is made
     # first); --quit-after only bounds the wait.
-    run = subprocess.run([sys.executable, "-m", "desktop.launch", "--no-index", "--quit-after-playing", "6",
-                          "--quit-after", "200", "--screenshot", str(picture)],
-                         env=env, capture_output=True, text=True, timeout=300)
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "desktop.launch",
+            "--no-index",
+            "--quit-after-playing",
+            "6",
+            "--quit-after",
+            "200",
+            "--screenshot",
+            str(picture),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert run.returncode == 0, run.stderr[-3000:]
     ARTIFACTS.mkdir(exist_ok=True)
     shutil.copy(picture, ARTIFACTS / "desktop-window.png")
@@ -40,7 +61,7 @@ def test_the_window_shows_the_sample_film_and_the_chat_panel(xvfb, isolated_home
     assert report["chat_visible"] and report["chat_width"] > 200
     image = np.asarray(Image.open(picture).convert("RGB")).astype(np.float32)
     x, y, w, h = report["video"]
-    video = image[y:y + h, x:x + w]
+    video = image[y : y + h, x : x + w]
     assert video.mean() > 25 and video.std() > 20, "the picture area is black or flat: the film is not shown"
-    chat = image[:, x + w + 10:]
+    chat = image[:, x + w + 10 :]
     assert chat.size and chat.std() > 5  # the chat panel's text and buttons
