@@ -4,8 +4,13 @@ and the retrieval of a question with how sure it is."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from core.spoiler_window import Window
+
+if TYPE_CHECKING:
+    from core.encoders.base import VisionEncoder
+    from core.store import FrameBatch
 
 MAX_MOMENT_S = 40.0  # overlapping moments merge only while the result stays this short
 
@@ -60,7 +65,7 @@ class Retrieval:
         return sorted(items.values(), key=lambda e: (e.t, e.kind != "frame"))
 
 
-def describe_frame(encoder, frames, j: int) -> str:
+def describe_frame(encoder: VisionEncoder, frames: FrameBatch, j: int) -> str:
     """Words for what a frame shows: classifier guesses (marked as such) and measured colours."""
     concepts = [f"{name} ({p:.0%})" for name, p in encoder.concepts(frames.content[j : j + 1], top=3)[0] if p >= 0.1]
     colours = [name for name, _ in frames.colours(j)]

@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -25,6 +26,9 @@ from core.prefetch import prefetch
 from core.scenes import derive_scenes
 from core.spoiler_window import Window
 from core.store import Film, Store, fingerprint
+
+if TYPE_CHECKING:
+    from core.encoders.base import VisionEncoder
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +65,7 @@ def index_film(
     store: Store,
     path: str | Path,
     *,
-    encoder=None,
+    encoder: VisionEncoder | None = None,
     vision: str | None = None,
     fps: float = DEFAULT_FPS,
     subs: str | Path | None = None,
@@ -161,7 +165,9 @@ def index_film(
 FOLLOW_LEAD_S = 60.0  # a viewer this far ahead of the indexer (or behind its stretch) is followed
 
 
-def _index_segment(store, film, info, encoder, fps, segment, strategy, batch_size, cancel, where, read_ahead=True):
+def _index_segment(
+    store, film, info, encoder: VisionEncoder, fps, segment, strategy, batch_size, cancel, where, read_ahead=True
+):
     """Index one stretch; yields (frames added, covered ranges) after each committed batch. Stops early
     when cancelled or when the viewer moved to a part that this stretch will not reach soon."""
     frames = sample_frames(
@@ -207,7 +213,7 @@ def _frames_progress(covered, duration, added) -> Progress:
     return Progress("frames", done, duration, message=f"{added} frames", covered=tuple(ranges))
 
 
-def _store_batch(store, film, encoder, fps, batch, started, after) -> int:
+def _store_batch(store, film, encoder: VisionEncoder, fps, batch, started, after) -> int:
     rgb = np.stack([f.rgb for f in batch])  # (B, S, S, 3)
     encoded = encoder.encode(rgb)
     return store.add_frames(
@@ -223,7 +229,7 @@ def _store_batch(store, film, encoder, fps, batch, started, after) -> int:
     )
 
 
-def update_scenes(store: Store, film: Film, encoder, duration_s: float) -> list:
+def update_scenes(store: Store, film: Film, encoder: VisionEncoder, duration_s: float) -> list:
     """Derive scenes from all stored frames of the film and store them (replacing earlier ones)."""
     frames = store.frames_in_window(film.id, encoder.id, Window.whole(), with_patches=False)
     scenes = derive_scenes(
@@ -238,7 +244,7 @@ def update_scenes(store: Store, film: Film, encoder, duration_s: float) -> list:
     return scenes
 
 
-def _result(store, film, encoder, added, started, complete, strategy) -> IndexResult:
+def _result(store, film, encoder: VisionEncoder, added, started, complete, strategy) -> IndexResult:
     return IndexResult(
         film=film,
         encoder_id=encoder.id,

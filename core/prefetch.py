@@ -7,14 +7,14 @@ from __future__ import annotations
 
 import queue
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable
 from typing import TypeVar
 
 T = TypeVar("T")
 _END = object()
 
 
-def prefetch(source: Iterable[T], maxsize: int = 64, name: str = "prefetch") -> Iterator[T]:
+def prefetch(source: Iterable[T], maxsize: int = 64, name: str = "prefetch") -> Generator[T, None, None]:
     """Yield the items of ``source``, produced on a background thread; its exceptions re-raise here.
 
     Closing the returned generator (or abandoning it) stops the producer promptly."""

@@ -11,7 +11,7 @@ import numpy as np
 
 from core.spoiler_window import Window
 from core.store import Film, Store
-from core.text_embed import MiniLM
+from core.text_embed import MiniLM, TextEmbedder
 from core.timefmt import clock
 
 MAX_PARTS = 12
@@ -39,7 +39,7 @@ class Recap:
     cached: bool = False
 
 
-def recap(store: Store, film: Film, encoder_id: str, window: Window, embedder=None) -> Recap:
+def recap(store: Store, film: Film, encoder_id: str, window: Window, embedder: TextEmbedder | None = None) -> Recap:
     """The story so far over ``window``; returns the cached recap if nothing changed since."""
     window_key = json.dumps(window.as_json(film.duration_s))
     index_key = _index_key(store, film.id, encoder_id)

@@ -8,6 +8,7 @@ looks there. Everything is read through windowed SQL queries."""
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -19,7 +20,11 @@ from core.frame_cache import WindowedFrames
 from core.question import fts_query, time_focus
 from core.spoiler_window import Window
 from core.store import Film, Store
+from core.text_embed import TextEmbedder
 from core.tokens import context_tokens
+
+if TYPE_CHECKING:
+    from core.encoders.base import VisionEncoder
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +37,7 @@ FOCUS_SCORE = 2.0  # the part a question points at ("what just happened?") outra
 class Retriever:
     """Holds the models a question needs (vision encoder and text embedder), loaded once and kept warm."""
 
-    def __init__(self, store: Store, encoder, embedder) -> None:
+    def __init__(self, store: Store, encoder: VisionEncoder, embedder: TextEmbedder) -> None:
         self.store, self.encoder, self.embedder = store, encoder, embedder
         self._cache: dict[int, WindowedFrames] = {}
 

@@ -7,13 +7,19 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from core.errors import MovieBuddyError, UnusableMedia
 from core.events import CancelToken
 from core.media.probe import MediaInfo
 from core.spoiler_window import Window
 from core.store import Film, Store, fingerprint
+from core.text_embed import TextEmbedder
 from core.turn import Turn
+
+if TYPE_CHECKING:
+    from core.recap import Recap
+    from core.retrieval import Retriever
 
 
 def known_film(store: Store, path: str | Path) -> tuple[MediaInfo, Film | None]:
@@ -33,7 +39,7 @@ def indexed_film(store: Store, path: str | Path) -> Film:
     return film
 
 
-def retriever_for(store: Store, film: Film):
+def retriever_for(store: Store, film: Film) -> Retriever:
     """A Retriever over ``film`` with the encoder its frames were indexed with (the default encoder for a
     film not indexed yet: its dialogue can still be searched)."""
     from core import encoders
@@ -50,7 +56,7 @@ def retriever_for(store: Store, film: Film):
 
 def ask(
     store: Store,
-    retriever,
+    retriever: Retriever,
     film: Film,
     question: str,
     window: Window,
@@ -95,7 +101,7 @@ def answer_text(events) -> tuple[str, Turn | None]:
     return "".join(text), turn
 
 
-def recap(store: Store, film: Film, window: Window, embedder=None):
+def recap(store: Store, film: Film, window: Window, embedder: TextEmbedder | None = None) -> Recap:
     """The story so far inside ``window`` (a core.recap.Recap, cached per window and index state)."""
     from core.recap import recap as make_recap
 
@@ -105,7 +111,9 @@ def recap(store: Store, film: Film, window: Window, embedder=None):
     return make_recap(store, film, progress["encoder_id"], window, embedder)
 
 
-def recap_turn(store: Store, film: Film, window: Window, question: str = "Recap", embedder=None) -> Turn:
+def recap_turn(
+    store: Store, film: Film, window: Window, question: str = "Recap", embedder: TextEmbedder | None = None
+) -> Turn:
     """The recap as a turn of the chat."""
     made = recap(store, film, window, embedder)
     return Turn(

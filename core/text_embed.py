@@ -6,6 +6,7 @@ import hashlib
 import logging
 import threading
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 
@@ -13,6 +14,16 @@ log = logging.getLogger(__name__)
 
 _lock = threading.Lock()
 _models: dict[str, MiniLM] = {}
+
+
+class TextEmbedder(Protocol):
+    """Sentence embeddings: ``embed`` gives unit vectors (N, dim); ``id`` names the model and revision
+    (stored beside every vector, so that vectors of two models are never compared)."""
+
+    id: str
+    dim: int
+
+    def embed(self, texts: list[str], batch_size: int = 64) -> np.ndarray: ...
 
 
 class MiniLM:

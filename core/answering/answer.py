@@ -7,6 +7,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from core.answering.grounding import cite, confidently_absent, extractive_answer, sentence_supported, split_sentences
 from core.answering.prompt import build_messages
@@ -17,6 +18,9 @@ from core.retrieval import Retriever
 from core.spoiler_window import Window
 from core.store import Film
 from core.timefmt import clock
+
+if TYPE_CHECKING:
+    from core.answering.models import AnsweringModel
 
 
 @dataclass(frozen=True)
@@ -50,7 +54,7 @@ def answer_question(
     film: Film,
     question: str,
     window: Window,
-    model=None,
+    model: AnsweringModel | None = None,
     cancel: CancelToken | None = None,
     history=(),
     with_quotes: bool = False,
@@ -112,7 +116,7 @@ def with_context(question: str, history=()) -> str:
     return f"{history[-1].question} {question}"
 
 
-def _generated_sentences(model, messages, cancel) -> Iterator[str]:
+def _generated_sentences(model: AnsweringModel, messages, cancel) -> Iterator[str]:
     """Whole sentences from the model's stream, as soon as each is complete."""
     buffer = ""
     for piece in model.stream(messages, cancel):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from core.spoiler_window import Window
 from core.store import Store
+from core.text_embed import TextEmbedder
 
 
 def moment_texts(lines, neighbours: int = 1, max_gap_s: float = 10.0) -> list[str]:
@@ -19,7 +20,7 @@ def moment_texts(lines, neighbours: int = 1, max_gap_s: float = 10.0) -> list[st
     return texts
 
 
-def embed_moments(store: Store, film_id: int, embedder=None) -> int:
+def embed_moments(store: Store, film_id: int, embedder: TextEmbedder | None = None) -> int:
     """Store a sentence embedding for every dialogue line's moment that has none yet; returns how many."""
     from core.text_embed import default_embedder
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import math
-from collections.abc import Iterator
+from collections.abc import Generator
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -99,7 +99,7 @@ def sample_frames(
     strategy: DecodeStrategy | None = None,
     cancel: CancelToken | None = None,
     check_truncation: bool = True,
-) -> Iterator[SampledFrame]:
+) -> Generator[SampledFrame, None, None]:
     """Yield frames at ``fps`` per second of film, resized to ``size`` x ``size`` RGB.
 
     ``after``: resume after this time (the last stored frame); frames at or before it are not yielded.
