@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 # Extra pip options, e.g. PIP_EXTRA="--extra-index-url https://download.pytorch.org/whl/cpu" on machines
 # whose pip would otherwise fetch a CUDA build of torch.
 PIP_EXTRA ?=
-APT_PACKAGES := python3-venv libmpv2 espeak-ng xvfb xauth \
+APT_PACKAGES := python3-venv libmpv2 mpv espeak-ng xvfb xauth poppler-utils \
 	libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-randr0 \
 	libxcb-shape0 libxcb-xfixes0 libxcb-xkb1 libxkbcommon-x11-0 libegl1 libgl1 libgl1-mesa-dri \
 	libfontconfig1 libdbus-1-3

@@ -11,13 +11,23 @@ import os
 import sys
 from pathlib import Path
 
-from core import __version__
+from core import __version__, cli_library
+from core.cli_common import (
+    EXIT_CANCELLED,
+    EXIT_FAIL,
+    EXIT_INPUT,
+    EXIT_OK,
+    EXIT_USAGE,
+    UsageError,
+    default_store,
+    positive_float,
+    window_of,
+)
 from core.config import load_settings
 from core.errors import MovieBuddyError, SubtitleError, UnknownBackend, UnusableMedia
-from core.events import CancelToken, Done, Progress
-from core.progress_bar import ProgressBar
+from core.events import CancelToken
+from core.progress_bar import ProgressBar, follow
 
-EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_INPUT, EXIT_CANCELLED = 0, 1, 2, 3, 130
 log = logging.getLogger("moviebuddy")
 
 
@@ -32,7 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("movie", type=Path)
     p.add_argument(
         "--fps",
-        type=_positive_float,
+        type=positive_float,
         default=None,
         help="frames sampled per second of film (default: the settings' rate, 1)",
     )
@@ -71,6 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("sample", help="write the sample film and print its path")
     p.add_argument("-o", "--output", type=Path, help="where to write it (default: in the data folder)")
+    cli_library.add_parsers(sub)
     return parser
 
 
@@ -100,22 +111,6 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_OK
 
 
-def _positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError("must be greater than 0")
-    return value
-
-
-def _store():
-    from core.store import open_store
-
-    return open_store()
-
-
 def cmd_index(args) -> int:
     import torch
 
@@ -126,7 +121,7 @@ def cmd_index(args) -> int:
         raise SubtitleError(f"{args.subs}: no such subtitle file")
     cancel = CancelToken()
     result = None
-    with _store() as store, ProgressBar(f"Indexing {args.movie.name}") as bar:
+    with default_store() as store, ProgressBar(f"Indexing {args.movie.name}") as bar:
         settings = load_settings()
         job = index_film(
             store,
@@ -137,11 +132,7 @@ def cmd_index(args) -> int:
             cancel=cancel,
         )
         try:
-            for event in job:
-                if isinstance(event, Progress):
-                    bar.update(event)
-                elif isinstance(event, Done):
-                    result = event.result
+            result = follow(job, bar)
         except KeyboardInterrupt:
             cancel.cancel()
             job.close()
@@ -166,7 +157,7 @@ def cmd_status(args) -> int:
     from core.session import known_film
     from core.timefmt import clock
 
-    with _store() as store:
+    with default_store() as store:
         info, film = known_film(store, args.movie)
         status = film_state(store, film, info.duration_s).status_json()
     if args.json:
@@ -189,7 +180,7 @@ def cmd_scenes(args) -> int:
     from core.session import known_film
     from core.timefmt import clock
 
-    with _store() as store:
+    with default_store() as store:
         info, film = known_film(store, args.movie)
         scenes = store.scenes(film.id) if film else []
     if args.json:
@@ -203,31 +194,13 @@ def cmd_scenes(args) -> int:
     return EXIT_OK
 
 
-def _window(args):
-    from core.spoiler_window import Window, parse_ranges
-    from core.timefmt import parse_time
-
-    try:
-        if getattr(args, "watched", None):
-            return Window.watched(parse_ranges(args.watched))
-        if args.until is not None:
-            return Window.until(parse_time(args.until))
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
-    return Window.whole()
-
-
-class UsageError(MovieBuddyError):
-    """A malformed argument value."""
-
-
 def cmd_ask(args) -> int:
     from core import session
     from core.answering import Token, create_model
     from core.turn import Turn
 
-    window = _window(args)
-    with _store() as store:
+    window = window_of(args)
+    with default_store() as store:
         film = session.indexed_film(store, args.movie)
         model = create_model(args.llm or load_settings().llm, store.home)
         turn = None
@@ -262,8 +235,8 @@ def cmd_ask(args) -> int:
 def cmd_recap(args) -> int:
     from core import session
 
-    window = _window(args)
-    with _store() as store:
+    window = window_of(args)
+    with default_store() as store:
         result = session.recap(store, session.indexed_film(store, args.movie), window)
     if args.json:
         print(json.dumps({"recap": result.text, "citations": result.citations, "cached": result.cached}))
@@ -290,6 +263,7 @@ COMMANDS = {
     "ask": cmd_ask,
     "recap": cmd_recap,
     "sample": cmd_sample,
+    **cli_library.COMMANDS,
 }
 
 if __name__ == "__main__":

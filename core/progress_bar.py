@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-from core.events import Progress
+from core.events import Done, Progress
 
 
 class ProgressBar:
@@ -55,3 +55,14 @@ class ProgressBar:
         if self._bar is not None:
             self._bar.close()
             self._bar = None
+
+
+def follow(job, bar: ProgressBar):
+    """Drive a long job: its Progress events to ``bar``; returns the result its Done carries (None if none)."""
+    result = None
+    for event in job:
+        if isinstance(event, Progress):
+            bar.update(event)
+        elif isinstance(event, Done):
+            result = event.result
+    return result

@@ -34,12 +34,19 @@ def pages(problem: QLabel, stack: QStackedWidget, empty: QWidget, video: QWidget
     return central
 
 
-def dock_beside(window: QMainWindow, panel: QWidget, title: str, name: str, width: int = 400) -> QDockWidget:
-    """``panel`` docked at the right of the picture (movable, closable; its place is saved by name)."""
+def dock_beside(
+    window: QMainWindow,
+    panel: QWidget,
+    title: str,
+    name: str,
+    width: int = 400,
+    side: Qt.DockWidgetArea = Qt.DockWidgetArea.RightDockWidgetArea,
+) -> QDockWidget:
+    """``panel`` docked beside the picture (movable, closable; its place is saved by name)."""
     dock = QDockWidget(title, window)
     dock.setObjectName(name)
     dock.setWidget(panel)
     dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable | QDockWidget.DockWidgetFeature.DockWidgetClosable)
-    window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+    window.addDockWidget(side, dock)
     window.resizeDocks([dock], [width], Qt.Orientation.Horizontal)
     return dock

@@ -64,6 +64,10 @@ def build_menus(window, player_actions) -> RecentMenu:
     view = bar.addMenu("&View")
     view.addAction(window.chat_dock.toggleViewAction())
     window.chat_dock.toggleViewAction().setText("&Chat panel")
+    library = window.library.dock.toggleViewAction()
+    library.setText("&Library")
+    library.setShortcut(QKeySequence("Ctrl+L"))
+    view.addAction(library)
     view.addAction("&Fullscreen", window.toggle_fullscreen)
 
     help_menu = bar.addMenu("&Help")

@@ -29,6 +29,7 @@ from desktop.keys import install_player_keys
 from desktop.layout import dock_beside, pages, problem_bar
 from desktop.player import MpvPlayer
 from desktop.video import make_view
+from desktop.window_library import LibraryPanel
 from desktop.window_view import ViewMixin
 
 log = logging.getLogger(__name__)
@@ -102,6 +103,7 @@ class MainWindow(ViewMixin, QMainWindow):
         self.answers.failed.connect(self.chat.fail)
         self.chat.stop_wanted.connect(self.answers.stop_answer)
         self.answers.start()
+        self.library = LibraryPanel(self)
 
         from desktop.menus import build_menus
 
@@ -299,6 +301,7 @@ class MainWindow(ViewMixin, QMainWindow):
         self._closed = True
         self._save_timer.stop()
         self.indexing.shutdown()
+        self.library.shutdown()
         self.answers.shutdown()
         self.answers.wait()
         maker = getattr(self, "_sample_maker", None)

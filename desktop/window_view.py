@@ -18,6 +18,7 @@ class _Window(Protocol):
     home: Path
     player: Any
     chat_dock: Any
+    library: Any
 
     @property
     def film(self) -> Film | None: ...
@@ -48,7 +49,7 @@ class ViewMixin:
     def set_fullscreen(self: _Window, on: bool) -> None:
         if on == self.isFullScreen():
             return
-        for widget in (self.menuBar(), self.statusBar(), self.chat_dock):
+        for widget in (self.menuBar(), self.statusBar(), self.chat_dock, self.library.dock):
             widget.setVisible(not on)
         self.showFullScreen() if on else self.showNormal()
 

@@ -8,10 +8,12 @@ from pathlib import Path
 from core.config import DB_NAME, default_home
 from core.store.dialogue import DialogueTables
 from core.store.frames import FrameTables
+from core.store.library import LibraryTables
+from core.store.library_reads import LibraryReads
 from core.store.viewing import ViewingTables
 
 
-class Store(FrameTables, DialogueTables, ViewingTables):
+class Store(FrameTables, DialogueTables, ViewingTables, LibraryTables, LibraryReads):
     """``with open_store() as store: ...``; methods that write do so in one transaction each."""
 
     def __enter__(self) -> Store:

@@ -174,3 +174,40 @@ def m0005(db) -> None:
     # How colourful each frame is (Hasler and Suesstrunk's measure on 0..1 pixels): black-and-white
     # pictures measure near 0. NULL for frames indexed before it was measured.
     db.execute("ALTER TABLE frames ADD COLUMN colourfulness REAL")
+
+
+@migrations(name="0006_library")
+def m0006(db) -> None:
+    # The viewer's library: folders, the files found in them (size and mtime let a rescan skip what has
+    # not changed; a file is tied to its film by content, so a moved file keeps its index), and the
+    # analysis queue, which survives restarts.
+    db.execute("""
+        CREATE TABLE library_folders (
+            path TEXT PRIMARY KEY,
+            added_at TEXT NOT NULL DEFAULT (datetime('now'))
+        )""")
+    db.execute("""
+        CREATE TABLE library_files (
+            path TEXT PRIMARY KEY,
+            folder TEXT NOT NULL,
+            size INTEGER NOT NULL,
+            mtime REAL NOT NULL,
+            kind TEXT NOT NULL,
+            film_id INTEGER REFERENCES films(id) ON DELETE SET NULL,
+            title TEXT,
+            year INTEGER,
+            duration_s REAL,
+            problem TEXT,
+            seen_at TEXT NOT NULL DEFAULT (datetime('now'))
+        )""")
+    db.execute("CREATE INDEX library_files_folder ON library_files (folder)")
+    db.execute("CREATE INDEX library_files_film ON library_files (film_id)")
+    db.execute("""
+        CREATE TABLE analysis_queue (
+            path TEXT PRIMARY KEY,
+            position REAL NOT NULL,
+            state TEXT NOT NULL DEFAULT 'queued',
+            problem TEXT,
+            updated_at TEXT NOT NULL DEFAULT (datetime('now'))
+        )""")
+    db.execute("CREATE TABLE library_settings (key TEXT PRIMARY KEY, value TEXT)")

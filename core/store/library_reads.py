@@ -1,0 +1,66 @@
+"""Reads across the films of the library, each film inside its own window (applied in the SQL, as for one
+film): the lines, their full-text matches, their moment vectors and the scenes."""
+
+from __future__ import annotations
+
+import json
+
+from core.spoiler_window import Window
+from core.store.connection import Connection
+
+
+def _films_sql(windows: dict[int, Window], column: str, film_column: str) -> tuple[str, list]:
+    """A condition keeping rows of these films inside each film's window."""
+    parts, params = [], []
+    for film_id, window in windows.items():
+        cond, window_params = window.sql(column)
+        parts.append(f"({film_column} = ? AND {cond})")
+        params += [film_id, *window_params]
+    return ("(" + " OR ".join(parts) + ")") if parts else "0", params
+
+
+class LibraryReads(Connection):
+    def library_lines(self, windows: dict[int, Window]) -> list[tuple[int, int, float, str]]:
+        """(id, film id, start, text) of every line inside its film's window."""
+        cond, params = _films_sql(windows, "start", "film_id")
+        return [
+            tuple(r) for r in self.conn.execute(f"SELECT id, film_id, start, text FROM dialogue WHERE {cond}", params)
+        ]
+
+    def search_library_lines(self, fts_query: str, windows: dict[int, Window], limit: int = 200) -> dict[int, float]:
+        """BM25 scores (higher is better) of the lines inside their films' windows matching the query."""
+        if not fts_query or not windows:
+            return {}
+        cond, params = _films_sql(windows, "d.start", "d.film_id")
+        rows = self.conn.execute(
+            f"""SELECT d.id, bm25(dialogue_fts) FROM dialogue_fts JOIN dialogue d ON d.id = dialogue_fts.rowid
+                WHERE dialogue_fts MATCH ? AND {cond} ORDER BY bm25(dialogue_fts) LIMIT ?""",
+            (fts_query, *params, limit),
+        )
+        return {r[0]: -r[1] for r in rows}
+
+    def library_vector_state(self, embedder_id: str) -> tuple[int, int]:
+        """(count, largest line id) of the stored moment vectors: changes when vectors are added."""
+        row = self.conn.execute(
+            "SELECT count(*), coalesce(max(dialogue_id), 0) FROM dialogue_vectors WHERE embedder_id = ?",
+            (embedder_id,),
+        ).fetchone()
+        return int(row[0]), int(row[1])
+
+    def library_line_vectors(self, embedder_id: str) -> list[tuple[int, bytes]]:
+        """(line id, vector blob) of every stored moment vector of this embedder."""
+        return [
+            tuple(r)
+            for r in self.conn.execute(
+                "SELECT dialogue_id, vector FROM dialogue_vectors WHERE embedder_id = ? ORDER BY dialogue_id",
+                (embedder_id,),
+            )
+        ]
+
+    def library_scenes(self, windows: dict[int, Window]) -> list[tuple[int, float, float, list[str]]]:
+        """(film id, start, end, tags) of the scenes that start inside their film's window."""
+        cond, params = _films_sql(windows, "start", "film_id")
+        rows = self.conn.execute(
+            f'SELECT film_id, start, "end", tags FROM scenes WHERE {cond} ORDER BY film_id, start', params
+        )
+        return [(r[0], r[1], r[2], json.loads(r[3])) for r in rows]

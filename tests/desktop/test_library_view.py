@@ -1,0 +1,93 @@
+"""The library view in the window: add a folder, Analyze from the context menu, statuses that follow the
+queue, double-click opens the film, and one search over every film opens the one that says it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QSettings
+
+from core.media.writer import Line
+from desktop.library_model import PATH_ROLE
+from desktop.window import MainWindow
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+
+
+@pytest.fixture
+def window(qtbot, isolated_home, tmp_path):
+    qsettings = QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat)
+    made = MainWindow(home=isolated_home, vo="null", ao="null", qsettings=qsettings, index_automatically=False)
+    qtbot.addWidget(made)
+    made.show()
+    yield made
+    made.close()
+
+
+@pytest.fixture
+def folder(tmp_path, make_film):
+    (tmp_path / "films").mkdir()
+    make_film(
+        "films/Sea.Story.1961.DVDRip.mkv",
+        lines=[Line(1.0, "The storm wrecked our little boat."), Line(6.0, "Row to the lighthouse before dark.")],
+    )
+    make_film("films/Cake.Day.2004.mkv", lines=[Line(1.0, "Grandmother baked a lemon cake.")])
+    (tmp_path / "films" / "readme.mkv").write_text("not a film")
+    return tmp_path / "films"
+
+
+def statuses(view) -> dict[str, str]:
+    return {e.title: e.status for e in view.model.entries}
+
+
+def test_a_folder_is_added_analysed_from_the_menu_searched_and_opened(qtbot, window, folder):
+    view = window.library.view
+    view.add_folder(folder)
+    qtbot.waitUntil(lambda: statuses(view) == {"Sea Story": "new", "Cake Day": "new"}, timeout=120_000)
+    assert [e.year for e in sorted(view.model.entries, key=lambda e: e.title)] == [2004, 1961]
+    view.table.selectAll()
+    menu = view.context_menu(view.selected_paths())
+    names = [a.text() for a in menu.actions() if a.text()]
+    assert names == ["Analyze", "Remove from library"]  # several films: what makes sense for all of them
+    next(a for a in menu.actions() if a.text() == "Analyze").trigger()
+    qtbot.waitUntil(lambda: set(statuses(view).values()) == {"analysed"}, timeout=300_000)
+    assert "2 films" in view.state.text()
+
+    view.search_box.setText("the ship sank in a storm")
+    hits = view.search()
+    assert hits[0].path == str(folder / "Sea.Story.1961.DVDRip.mkv") and hits[0].t == pytest.approx(1.0)
+    view.results.itemClicked.emit(view.results.item(0))
+    qtbot.waitUntil(lambda: window.film is not None, timeout=30_000)
+    assert window.film.path == hits[0].path
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    assert window.library.dock.grab().save(str(ARTIFACTS / "library-view.png"))
+
+    cake = next(r for r in range(view.proxy.rowCount()) if "Cake" in view.proxy.index(r, 0).data())
+    view.table.doubleClicked.emit(view.proxy.index(cake, 0))
+    qtbot.waitUntil(lambda: window.film is not None and "Cake" in window.film.path, timeout=30_000)
+
+
+def test_one_film_has_every_action_and_the_find_box_filters(qtbot, window, folder):
+    view = window.library.view
+    view.add_folder(folder)
+    qtbot.waitUntil(lambda: len(view.model.entries) == 2, timeout=120_000)
+    sea = str(folder / "Sea.Story.1961.DVDRip.mkv")
+    names = [a.text() for a in view.context_menu([sea]).actions() if a.text()]
+    assert names == [
+        "Analyze",
+        "Open",
+        "Ask about this film…",
+        "Export summary…",
+        "Show in folder",
+        "Remove from library",
+    ]
+    view.find_box.setText("cake")
+    assert view.proxy.rowCount() == 1 and view.proxy.index(0, 0).data(PATH_ROLE).endswith("Cake.Day.2004.mkv")
+    view.find_box.setText("")
+    view.remove([sea])
+    assert [e.title for e in view.model.entries] == ["Cake Day"]
+    view.rescan()
+    qtbot.waitUntil(lambda: not view.scanner.isRunning(), timeout=120_000)
+    assert [e.title for e in view.model.entries] == ["Cake Day"]  # a removed film stays out
