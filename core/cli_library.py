@@ -47,6 +47,11 @@ def add_parsers(sub) -> None:
     p.add_argument("--until", help="spoiler-free: only the film up to this time")
     p.add_argument("--watched", action="store_true", help="spoiler-free: only what you watched")
     p.add_argument("--conversation", action="store_true", help="include your questions and their answers")
+    p.add_argument(
+        "--llm",
+        help="also write a synopsis with this answering model (default: the settings' model; "
+        "extractive: none), each sentence checked against the film's lines",
+    )
     p.add_argument("-o", "--output", type=Path, required=True)
 
 
@@ -160,9 +165,12 @@ def cmd_search(args) -> int:
 
 def cmd_export(args) -> int:
     from core import export, session
+    from core.answering import create_model
+    from core.config import load_settings
 
     with default_store() as store:
         film = session.indexed_film(store, args.movie)
+        model = create_model(args.llm or load_settings().llm, store.home)
         if args.watched:
             from core.spoiler_window import Window
 
@@ -174,10 +182,10 @@ def cmd_export(args) -> int:
                 from desktop.pdf import export_pdf
             except ImportError as exc:
                 raise MovieBuddyError(f"PDF export needs the desktop app's Qt: {exc}") from None
-            job = export_pdf(store, film, args.output, window, include_conversation=args.conversation)
+            job = export_pdf(store, film, args.output, window, include_conversation=args.conversation, model=model)
         else:
             job = export.export_summary(
-                store, film, args.format, args.output, window, include_conversation=args.conversation
+                store, film, args.format, args.output, window, include_conversation=args.conversation, model=model
             )
         with ProgressBar("Writing the summary") as bar:
             written = follow(job, bar)

@@ -50,12 +50,16 @@ class ExportJob(TrackedThread):
 
     def run(self) -> None:
         from core import session
+        from core.answering import create_model
+        from core.config import load_settings
 
         try:
             with open_store(self.home) as store:
                 film = session.indexed_film(store, self.film_path)
                 window = Window.watched(store.watched(film.id)) if self.watched_only else Window.whole()
-                for event in export_job(store, film, self.fmt, self.out, window, self.conversation, self.cancel):
+                model = create_model(load_settings().llm, self.home)
+                jobs = export_job(store, film, self.fmt, self.out, window, self.conversation, self.cancel, model)
+                for event in jobs:
                     if isinstance(event, Progress):
                         self.progress.emit(event.fraction, event.message)
                     elif isinstance(event, Done) and not self.cancel.cancelled:
@@ -67,15 +71,15 @@ class ExportJob(TrackedThread):
             self.failed.emit(f"Could not export: {exc}")
 
 
-def export_job(store, film, fmt: str, out: Path, window: Window, conversation: bool, cancel: CancelToken):
+def export_job(store, film, fmt: str, out: Path, window: Window, conversation: bool, cancel: CancelToken, model=None):
     """The export generator for a format: PDF is drawn by Qt (desktop.pdf), the rest by core.export."""
     if fmt == "pdf":
         from desktop.pdf import export_pdf
 
-        return export_pdf(store, film, out, window, include_conversation=conversation, cancel=cancel)
+        return export_pdf(store, film, out, window, include_conversation=conversation, cancel=cancel, model=model)
     from core.export import export_summary
 
-    return export_summary(store, film, fmt, out, window, include_conversation=conversation, cancel=cancel)
+    return export_summary(store, film, fmt, out, window, include_conversation=conversation, cancel=cancel, model=model)
 
 
 class ExportDialog(QDialog):

@@ -146,3 +146,36 @@ class Scanner(TrackedThread):
                         self.scanned.emit(event.result)
         except Exception:  # a scan that fails must not take the app down; the next one tries again
             log.exception("the library scan failed")
+
+
+class HitPictures(TrackedThread):
+    """Pictures of search results (the frame at each moment), made off the GUI thread; a film that cannot
+    be read gives no picture."""
+
+    picture = Signal(int, object)  # the result's row, a QImage
+
+    def __init__(self, hits: list[tuple[int, str, float]], width: int = 96, parent=None) -> None:
+        super().__init__(parent)
+        self.hits, self.width = hits, width
+        self._cancel = CancelToken()
+
+    def cancel(self) -> None:
+        self._cancel.cancel()
+
+    def run(self) -> None:
+        from PySide6.QtGui import QImage
+
+        from core.errors import MovieBuddyError
+        from core.media.probe import probe
+        from core.media.thumbnail import thumbnails
+
+        for row, path, t in self.hits:
+            if self._cancel.cancelled:
+                return
+            try:
+                rgb = next(iter(thumbnails(probe(Path(path)), [t], self.width).values()), None)
+            except (MovieBuddyError, OSError):
+                continue
+            if rgb is not None:
+                h, w, _ = rgb.shape
+                self.picture.emit(row, QImage(rgb.tobytes(), w, h, 3 * w, QImage.Format.Format_RGB888).copy())

@@ -8,8 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QPoint, Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtCore import QPoint, QSize, Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import QDesktopServices, QIcon, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFileDialog,
@@ -32,8 +32,9 @@ from core.library.search import Hit, LibrarySearch
 from core.store import Store
 from core.timefmt import clock
 from desktop.library_model import PATH_ROLE, LibraryFilter, LibraryModel
-from desktop.library_queue import LibraryQueue, Scanner
+from desktop.library_queue import HitPictures, LibraryQueue, Scanner
 
+STARTUP_SCAN_MS = 3_000  # after the window and the film have started
 RESCAN_EVERY_MS = 5 * 60_000  # new, moved and deleted files are noticed at least this often while the app runs
 
 
@@ -48,6 +49,8 @@ class LibraryView(QWidget):
         self.spoiler_free = spoiler_free  # () -> bool: search only what was watched of films started
         self.searcher = LibrarySearch(store)
         self.scanner: Scanner | None = None
+        self.pictures: HitPictures | None = None
+        self._closed = False
         self.model = LibraryModel(self)
         self.proxy = LibraryFilter(self)
         self.proxy.setSourceModel(self.model)
@@ -56,6 +59,9 @@ class LibraryView(QWidget):
         self.add_button.clicked.connect(lambda: self.add_folder())
         self.rescan_button = QPushButton("Rescan")
         self.rescan_button.clicked.connect(self.rescan)
+        self.analyze_all_button = QPushButton("Analyze all")
+        self.analyze_all_button.setToolTip("Queue every film of the library that is not analysed yet")
+        self.analyze_all_button.clicked.connect(self.analyze_all)
         self.pause_button = QPushButton("Pause analysis")
         self.pause_button.setCheckable(True)
         self.pause_button.toggled.connect(self.queue.set_paused)
@@ -77,13 +83,14 @@ class LibraryView(QWidget):
         self.search_box = QLineEdit(placeholderText="Search every film: a line, “snow”, “a red car at night”…")
         self.search_box.returnPressed.connect(self.search)
         self.results = QListWidget()
+        self.results.setIconSize(QSize(96, 54))
         self.results.itemActivated.connect(self._open_hit)
         self.results.itemClicked.connect(self._open_hit)
         self.results.hide()
         self.state = QLabel()
 
         buttons = QHBoxLayout()
-        for button in (self.add_button, self.rescan_button, self.pause_button):
+        for button in (self.add_button, self.rescan_button, self.analyze_all_button, self.pause_button):
             buttons.addWidget(button)
         layout = QVBoxLayout(self)
         layout.addLayout(buttons)
@@ -98,6 +105,7 @@ class LibraryView(QWidget):
         self._timer = QTimer(self, interval=RESCAN_EVERY_MS, timeout=self.rescan)
         self._timer.start()
         self.refresh()
+        QTimer.singleShot(STARTUP_SCAN_MS, self.rescan)  # files added, moved or deleted while the app was closed
 
     # the films ------------------------------------------------------------------------------------------
     def refresh(self) -> None:
@@ -116,9 +124,13 @@ class LibraryView(QWidget):
                 return
         self.rescan([add_folder(self.store, folder)])
 
+    def analyze_all(self) -> None:
+        """Queue every film that is not analysed yet (extras and films already analysed are left)."""
+        self.queue.analyze([e.path for e in self.model.entries if e.kind == "film" and e.status in ("new", "failed")])
+
     def rescan(self, folders: list[str] | None = None) -> None:
         """Look for new, moved, changed and deleted files (on a thread); the list updates when done."""
-        if self.scanner is not None and self.scanner.isRunning():
+        if self._closed or (self.scanner is not None and self.scanner.isRunning()):
             return
         self.state.setText("Looking for films…")
         self.scanner = Scanner(self.store.home, folders, parent=self)
@@ -188,7 +200,21 @@ class LibraryView(QWidget):
         if not hits:
             self.results.addItem(QListWidgetItem("Nothing found in the analysed films."))
         self.results.show()
+        self._show_pictures(hits)
         return hits
+
+    def _show_pictures(self, hits: list[Hit]) -> None:
+        if self.pictures is not None and self.pictures.isRunning():
+            self.pictures.cancel()
+            self.pictures.wait()
+        self.pictures = HitPictures([(row, h.path, h.t) for row, h in enumerate(hits)], parent=self)
+        self.pictures.picture.connect(self._set_picture)
+        self.pictures.start()
+
+    def _set_picture(self, row: int, image) -> None:
+        item = self.results.item(row)
+        if item is not None and self.sender() is self.pictures:
+            item.setIcon(QIcon(QPixmap.fromImage(image)))
 
     def _open_hit(self, item: QListWidgetItem) -> None:
         target = item.data(Qt.ItemDataRole.UserRole)
@@ -196,7 +222,11 @@ class LibraryView(QWidget):
             self.open_requested.emit(target[0], target[1])
 
     def shutdown(self) -> None:
+        self._closed = True
         self._timer.stop()
+        if self.pictures is not None and self.pictures.isRunning():
+            self.pictures.cancel()
+            self.pictures.wait()
         if self.scanner is not None and self.scanner.isRunning():
             self.scanner.cancel()
             self.scanner.wait()

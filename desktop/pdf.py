@@ -23,9 +23,11 @@ def export_pdf(
     window: Window,
     include_conversation: bool = False,
     cancel: CancelToken | None = None,
+    model=None,
 ) -> Generator[Progress | Done, None, None]:
-    """Progress while the summary is made, then Done(the PDF's path); cancelled: Done(None, complete=False)."""
-    summary = yield from summary_of(store, film, window, include_conversation, cancel)
+    """Progress while the summary is made, then Done(the PDF's path); cancelled: Done(None, complete=False).
+    ``model``: as for core.export.export_summary (a written synopsis, each sentence checked)."""
+    summary = yield from summary_of(store, film, window, include_conversation, cancel, model=model)
     if summary is None:
         yield Done(None, complete=False)
         return

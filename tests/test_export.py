@@ -292,3 +292,29 @@ def test_escapes_and_chapter_times_on_their_own():
     assert len(chapters[0]["title"]) <= 64 and chapters[0]["title"].endswith("…”")
     assert to_webvtt_chapters(summary).count(" --> ") == 3 and "\n\n\n" not in to_webvtt_chapters(summary)
     assert "<script" not in to_html(ReviewSummary(SCRIPT, None, 20.0, "whole film", (), scenes, (), (), (), made))
+
+
+class Parrot:
+    """An answering model that repeats the film's own lines it was given and adds an invention: what a
+    careless model does. Every sentence it writes that the lines do not support must be dropped."""
+
+    id = "parrot"
+
+    def stream(self, messages, cancel=None, max_new_tokens=120):
+        prompt = messages[-1]["content"]
+        said = re.findall(r"“([^”]+)”", prompt) or re.findall(r"Part \d+: (.+)", prompt)
+        yield " ".join(s.rstrip(".!?") + "." for s in said[:2]) + " The dragon ate the moon over Paris."
+
+
+def test_a_written_synopsis_keeps_only_what_the_lines_support():
+    from core.export.model import Quote, SynopsisPart
+    from core.export.written import written_synopsis
+
+    parts = [
+        SynopsisPart(0.0, 4.0, ("red", "microphone"), (Quote(0.5, 2.0, "The red room has a white ball."),)),
+        SynopsisPart(4.0, 8.0, ("green",), (Quote(4.5, 6.0, "The green garden hides a box."),)),
+    ]
+    overall, acts = written_synopsis(parts, Parrot())
+    assert acts == ("The red room has a white ball.", "The green garden hides a box.")
+    assert overall == ("The red room has a white ball.", "The green garden hides a box.")
+    assert written_synopsis(parts, None) == ((), ())

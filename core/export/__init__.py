@@ -8,6 +8,7 @@ core needs no layout engine; asked for "pdf", ``export_summary`` says so."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Generator
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from core.export.html_page import to_html
 from core.export.markdown import to_markdown
 from core.export.model import ReviewSummary
 from core.export.summary import build_summary
+from core.export.written import written_synopsis
 from core.spoiler_window import Window
 from core.store import Film, Store
 from core.text_embed import TextEmbedder
@@ -39,11 +41,14 @@ def export_summary(
     cancel: CancelToken | None = None,
     *,
     embedder: TextEmbedder | None = None,
+    model=None,
 ) -> Generator[Progress | Done, None, None]:
     """Write ``film``'s review summary over ``window`` to ``out_path`` as ``fmt``: "md" (with its pictures
     in ``NAME_files/`` beside it), "html" (one self-contained page) or "chapters" (FFmetadata at
     ``out_path`` and WebVTT beside it with the same stem and .vtt; Done.info["webvtt"] names it).
 
+    ``model``: an answering model (core.answering.registry) that also writes a synopsis, each sentence
+    kept only where the film's lines support it; None (the default offline stack) keeps it extractive.
     Returns a generator of Progress ending in Done(the path written); cancelled, it ends in
     Done(None, complete=False) and writes nothing. The format is checked at once, before any work:
     "pdf" raises ExportError (the desktop package draws it), as does an unknown format."""
@@ -54,7 +59,7 @@ def export_summary(
         )
     if fmt not in FORMATS:
         raise ExportError(f"unknown export format {fmt!r}: use one of {', '.join((*FORMATS, 'pdf'))}")
-    return _export(store, film, fmt, Path(out_path), window, include_conversation, cancel, embedder)
+    return _export(store, film, fmt, Path(out_path), window, include_conversation, cancel, embedder, model)
 
 
 def _export(
@@ -66,8 +71,9 @@ def _export(
     include_conversation: bool,
     cancel: CancelToken | None,
     embedder: TextEmbedder | None,
+    model=None,
 ) -> Generator[Progress | Done, None, None]:
-    summary = yield from summary_of(store, film, window, include_conversation, cancel, embedder)
+    summary = yield from summary_of(store, film, window, include_conversation, cancel, embedder, model)
     if summary is None:
         yield Done(None, complete=False)
         return
@@ -91,6 +97,7 @@ def summary_of(
     include_conversation: bool = False,
     cancel: CancelToken | None = None,
     embedder: TextEmbedder | None = None,
+    model=None,
 ) -> Generator[Progress, None, ReviewSummary | None]:
     """``build_summary``'s Progress events, passed on; returns the summary (None when cancelled). For the
     writers: ``summary = yield from summary_of(...)``."""
@@ -102,6 +109,10 @@ def summary_of(
             summary = event.result
         else:
             yield event
+    if summary is not None and model is not None and not (cancel is not None and cancel.cancelled):
+        yield Progress("writing", 0, 1, unit="steps", message=f"writing a synopsis with {model.id}")
+        overall, _acts = written_synopsis(summary.synopsis, model, cancel)
+        summary = dataclasses.replace(summary, written=overall, written_by=model.id)
     return None if cancel is not None and cancel.cancelled else summary
 
 

@@ -88,7 +88,14 @@ def _quote(q: Quote) -> str:
 def _synopsis(summary: ReviewSummary) -> list[str]:
     if not summary.synopsis:
         return []
-    out = ['<section id="synopsis"><h2>Synopsis</h2>', "<table>"]
+    out = ['<section id="synopsis"><h2>Synopsis</h2>']
+    if summary.written:
+        out.append(f"<p>{escape(' '.join(summary.written))}</p>")
+        out.append(
+            f'<p class="scope">Written by {escape(summary.written_by)}; each sentence was checked against '
+            "the film's lines. Scene by scene, in the film's own words:</p>"
+        )
+    out.append("<table>")
     for part in summary.synopsis:
         seen = f'<div class="seen">Seen: {escape(", ".join(part.seen))}</div>' if part.seen else ""
         quotes = "".join(_quote(q) for q in part.lines)

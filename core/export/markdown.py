@@ -53,6 +53,13 @@ def markdown_text(summary: ReviewSummary, links: dict[int, str] | None = None) -
     out += [f"*Review summary, {md_text(summary.scope)}. Running time {clock(summary.duration_s)}.*", ""]
     if summary.synopsis:
         out += ["## Synopsis", ""]
+        if summary.written:
+            out += [md_text(" ".join(summary.written)), ""]
+            out += [
+                f"*Written by {md_text(summary.written_by)}; each sentence was checked against the film's lines. "
+                "Scene by scene, in the film's own words:*",
+                "",
+            ]
         for part in summary.synopsis:
             seen = f" Seen: {md_text(', '.join(part.seen))}." if part.seen else ""
             quotes = " ".join(f"“{md_text(q.text)}”" for q in part.lines)

@@ -137,6 +137,8 @@ class ReviewSummary:
     made_with: MadeWith
     conversation: tuple[Exchange, ...] = field(default=())
     window_end: float | None = None  # the spoiler boundary; None for the whole film
+    written: tuple[str, ...] = ()  # a synopsis written by a configured model, every sentence checked
+    written_by: str = ""  # that model's id
 
     @property
     def heading(self) -> str:

@@ -57,6 +57,7 @@ def test_a_folder_is_added_analysed_from_the_menu_searched_and_opened(qtbot, win
     view.search_box.setText("the ship sank in a storm")
     hits = view.search()
     assert hits[0].path == str(folder / "Sea.Story.1961.DVDRip.mkv") and hits[0].t == pytest.approx(1.0)
+    qtbot.waitUntil(lambda: not view.results.item(0).icon().isNull(), timeout=60_000)  # its picture arrives
     view.results.itemClicked.emit(view.results.item(0))
     qtbot.waitUntil(lambda: window.film is not None, timeout=30_000)
     assert window.film.path == hits[0].path
@@ -91,3 +92,41 @@ def test_one_film_has_every_action_and_the_find_box_filters(qtbot, window, folde
     view.rescan()
     qtbot.waitUntil(lambda: not view.scanner.isRunning(), timeout=120_000)
     assert [e.title for e in view.model.entries] == ["Cake Day"]  # a removed film stays out
+
+
+@pytest.mark.slow
+@pytest.mark.media
+def test_the_sample_film_and_the_shared_clips_analysed_searched_and_exported(qtbot, window, tmp_path):
+    """The issue's whole path in the app: a folder with the sample film and the real clips, all analysed
+    from one right-click, a line said in one of them found, each exported as HTML and PDF."""
+    from core.sample import ensure_sample
+    from desktop.export_dialog import ExportDialog
+    from tests.conftest import SHARED_MEDIA
+
+    if not (SHARED_MEDIA / "manifesto.mp4").exists():
+        pytest.skip("the shared clips are not here")
+    films = tmp_path / "shelf"
+    films.mkdir()
+    ensure_sample(films / "sample.mp4")
+    for clip in ("popeye_1.mkv", "popeye_1.en.srt", "manifesto.mp4", "manifesto.en.srt", "tears_of_steel_clip.mp4"):
+        (films / clip).symlink_to(SHARED_MEDIA / clip)
+    view = window.library.view
+    view.add_folder(films)
+    qtbot.waitUntil(lambda: len(view.model.entries) == 4, timeout=120_000)
+    view.table.selectAll()
+    next(a for a in view.context_menu(view.selected_paths()).actions() if a.text() == "Analyze").trigger()
+    qtbot.waitUntil(lambda: {e.status for e in view.model.entries} == {"analysed"}, timeout=1_200_000)
+
+    view.search_box.setText("workers of the world")
+    assert Path(view.search()[0].path).name == "manifesto.mp4"
+    for entry in view.model.entries:
+        for label, suffix in (("HTML page", ".html"), ("PDF", ".pdf")):
+            dialog = ExportDialog(window.store, entry.path, window)
+            qtbot.addWidget(dialog)
+            dialog.format.setCurrentText(label)
+            dialog.destination.setText(str(tmp_path / (Path(entry.path).stem + suffix)))
+            dialog.start()
+            qtbot.waitUntil(lambda d=dialog: d.message.text().startswith(("Written", "Could not")), timeout=300_000)
+            assert dialog.message.text().startswith("Written"), dialog.message.text()
+            written = (tmp_path / (Path(entry.path).stem + suffix)).read_bytes()
+            assert written.startswith(b"%PDF" if suffix == ".pdf" else b"<!DOCTYPE html>")
