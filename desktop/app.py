@@ -85,6 +85,8 @@ def _finish(window, screenshot: str | None, timings: dict) -> None:
             "dropped": list(window.player.dropped_frames),
             "indexed_s": round(sum(b - a for a, b in window.controls.seekbar.indexed), 1),
             "first_picture_s": timings.get("first_picture_s"),
+            "library_rows": window.library.view.proxy.rowCount(),
         }
+        window.library.view.grab().save(str(Path(screenshot).with_name(Path(screenshot).stem + "-library.png")))
         Path(screenshot).with_suffix(".json").write_text(json.dumps(report), encoding="utf-8")
     window.close()

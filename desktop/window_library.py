@@ -4,7 +4,7 @@ a film, export a film's summary."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QObject
 
 from desktop.layout import dock_beside
 from desktop.library_queue import LibraryQueue
@@ -17,7 +17,10 @@ class LibraryPanel(QObject):
         self.window = window
         self.queue = LibraryQueue(window.store, window.settings.vision, window.settings.fps, parent=self)
         self.view = LibraryView(window.store, self.queue, spoiler_free=window.chat.spoiler_free.isChecked)
-        self.dock = dock_beside(window, self.view, "Library", "libraryDock", 420, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.dock = dock_beside(window, self.view, "Library", "libraryDock")
+        window.tabifyDockWidget(self.dock, window.chat_dock)  # a tab beside the chat: the picture keeps its room
+        window.film_opened.connect(lambda _film: window.chat_dock.raise_())
+        self.dock.raise_()  # no film yet: the library first
         self.view.open_requested.connect(self.open_at)
         self.view.ask_requested.connect(self.ask_about)
         self.view.export_requested.connect(self.export)

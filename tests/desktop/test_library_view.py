@@ -12,8 +12,6 @@ from core.media.writer import Line
 from desktop.library_model import PATH_ROLE
 from desktop.window import MainWindow
 
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-
 
 @pytest.fixture
 def window(qtbot, isolated_home, tmp_path):
@@ -62,8 +60,7 @@ def test_a_folder_is_added_analysed_from_the_menu_searched_and_opened(qtbot, win
     qtbot.waitUntil(lambda: window.film is not None, timeout=30_000)
     assert window.film.path == hits[0].path
 
-    ARTIFACTS.mkdir(exist_ok=True)
-    assert window.library.dock.grab().save(str(ARTIFACTS / "library-view.png"))
+    assert not window.library.dock.grab().isNull()
 
     cake = next(r for r in range(view.proxy.rowCount()) if "Cake" in view.proxy.index(r, 0).data())
     view.table.doubleClicked.emit(view.proxy.index(cake, 0))

@@ -21,8 +21,15 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
 @pytest.mark.slow
-def test_the_window_shows_the_sample_film_and_the_chat_panel(xvfb, isolated_home, tmp_path):
+def test_the_window_shows_the_sample_film_and_the_chat_panel(xvfb, isolated_home, tmp_path, make_film):
     from PIL import Image
+
+    from core.cli import main
+
+    (tmp_path / "shelf").mkdir()
+    for name in ("Harbour.Lights.1948.mkv", "Snow.Road.1990.720p.mkv"):
+        make_film(f"shelf/{name}")
+    assert main(["library", "add", str(tmp_path / "shelf")]) == 0  # the library dock lists them
 
     picture = tmp_path / "window.png"
     env = dict(
@@ -65,3 +72,7 @@ def test_the_window_shows_the_sample_film_and_the_chat_panel(xvfb, isolated_home
     assert video.mean() > 25 and video.std() > 20, "the picture area is black or flat: the film is not shown"
     chat = image[:, x + w + 10 :]
     assert chat.size and chat.std() > 5  # the chat panel's text and buttons
+    assert report["library_rows"] == 2  # the library, in the tab beside the chat: its picture is kept too
+    library = np.asarray(Image.open(tmp_path / "window-library.png").convert("RGB")).astype(np.float32)
+    assert library.std() > 5  # its list, buttons and boxes
+    shutil.copy(tmp_path / "window-library.png", ARTIFACTS / "library-view.png")
