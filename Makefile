@@ -58,8 +58,9 @@ run-cli: install
 test: install
 	$(BIN)/python -m pytest
 
+# the quick suite: generated films only (no real clips, no long worker-process runs)
 test-fast: install
-	$(BIN)/python -m pytest -m "not slow"
+	$(BIN)/python -m pytest -m "not slow and not media"
 
 # ruff's rules and mypy's settings are in pyproject.toml
 lint: install

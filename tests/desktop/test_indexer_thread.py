@@ -52,6 +52,7 @@ def test_a_broken_file_is_reported_in_one_line(qtbot, tmp_path, isolated_home):
     assert "broken.mp4" in failed.args[0] and "\n" not in failed.args[0]
 
 
+@pytest.mark.slow  # a whole worker process: run by make test, not test-fast
 def test_a_thread_left_running_is_noticed(qtbot, make_film, isolated_home):
     from desktop.threads import running_threads
 
