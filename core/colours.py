@@ -19,6 +19,9 @@ HUES = (
     ("red", 340, 361),
 )
 MIN_SHARE = 0.12  # a colour must cover this share of the frame to be named
+# Every name a colour tag can have, and the light tags of a scene (see core.scenes).
+COLOUR_NAMES = frozenset({name for name, _, _ in HUES} | {"black", "white", "grey", "brown"})
+LIGHT_TAGS = frozenset({"dark", "bright"})
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 
 from core import picture_words
+from core.colours import COLOUR_NAMES as MEASURED_COLOURS
 
 MONO_WORDS = {
     "black",
@@ -62,21 +63,7 @@ SEEING_WORDS = {
     "look",
     "looks",
 }
-COLOUR_NAMES = {
-    "red",
-    "orange",
-    "yellow",
-    "green",
-    "cyan",
-    "blue",
-    "purple",
-    "pink",
-    "black",
-    "white",
-    "grey",
-    "gray",
-    "brown",
-}
+COLOUR_NAMES = set(MEASURED_COLOURS) | {"gray"}
 
 
 @dataclass(frozen=True)

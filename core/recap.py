@@ -9,27 +9,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from core.colours import COLOUR_NAMES, LIGHT_TAGS
 from core.spoiler_window import Window
 from core.store import Film, Store
 from core.text_embed import MiniLM, TextEmbedder
 from core.timefmt import clock
 
 MAX_PARTS = 12
-COLOUR_WORDS = {
-    "red",
-    "orange",
-    "yellow",
-    "green",
-    "cyan",
-    "blue",
-    "purple",
-    "pink",
-    "black",
-    "white",
-    "grey",
-    "dark",
-    "bright",
-}
+COLOUR_WORDS = COLOUR_NAMES | LIGHT_TAGS
 
 
 @dataclass(frozen=True)

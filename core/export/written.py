@@ -9,28 +9,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from core.answering.grounding import sentence_supported
+from core.colours import COLOUR_NAMES, LIGHT_TAGS
 from core.events import CancelToken
 from core.evidence import Evidence
 from core.export.model import SynopsisPart
 from core.timefmt import clock
 
 ACTS = 3
-MEASURED = {
-    "red",
-    "orange",
-    "yellow",
-    "green",
-    "cyan",
-    "blue",
-    "purple",
-    "pink",
-    "black",
-    "white",
-    "grey",
-    "brown",
-    "dark",
-    "bright",
-}
+MEASURED = COLOUR_NAMES | LIGHT_TAGS  # measured from the pixels, unlike the classifier's guesses
 SYSTEM = (
     "You summarise part of a film for a review. Use only what the lines and the pictures below say; "
     "do not name anyone or anything that is not in them. Write two or three plain sentences."

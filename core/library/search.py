@@ -15,13 +15,14 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from core import picture_words
+from core.colours import COLOUR_NAMES
 from core.question import fts_query
 from core.spoiler_window import Window
 from core.store import Store
 from core.store import vectors as blobs
 
 RRF_K = 60  # reciprocal rank fusion's constant (Cormack et al. 2009)
-COLOURS = {"red", "orange", "yellow", "green", "cyan", "blue", "purple", "pink", "black", "white", "grey", "brown"}
+COLOURS = COLOUR_NAMES
 LIGHT = {
     "night": "dark",
     "dark": "dark",
