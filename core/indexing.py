@@ -17,7 +17,7 @@ import numpy as np
 
 from core import coverage, encoders
 from core.colours import frame_colours
-from core.dialogue import embed_moments, ingest_dialogue
+from core.dialogue import embed_moments, ingest_dialogue, slow_dialogue
 from core.errors import UnusableMedia
 from core.events import CancelToken, Done, Progress
 from core.media.frames import DecodeStrategy, choose_strategy, sample_frames
@@ -159,6 +159,15 @@ def index_film(
         )
         update_scenes(store, film, encoder, duration)
         store.finish_progress(film.id, encoder.id, fps, None, True)
+    # slow dialogue sources (speech recognition) run once the picture is indexed; they resume the same way
+    had = store.dialogue_count(film.id)
+    yield from slow_dialogue(store, film, info, cancel)
+    if embed_dialogue and store.dialogue_count(film.id) != had:
+        yield Progress("dialogue", info.duration_s, info.duration_s, message="understanding the dialogue")
+        embed_moments(store, film.id)
+    if cancel.cancelled:
+        yield Done(_result(store, film, encoder, added, started, False, strategy), complete=False)
+        return
     yield Done(_result(store, film, encoder, added, started, True, strategy))
 
 

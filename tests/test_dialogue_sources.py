@@ -28,7 +28,7 @@ def test_a_new_source_kind_runs_after_the_preferred_ones(store, make_film):
         source = DialogueSource(name="test:speech", kind="asr", language="en")
         store_.replace_dialogue(film_.id, source, [DialogueLine(20.0, 21.0, "Heard, not read")])
 
-    dialogue.register(DialogueSourceKind("test_speech", "speech (test)", 99, wanted, ingest))
+    dialogue.register(DialogueSourceKind("test_speech", "speech (test)", 99, wanted, ingest=ingest))
     try:
         total = ingest_dialogue(store, film, info)
     finally:

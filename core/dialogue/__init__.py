@@ -3,6 +3,14 @@ sources), and the moments they make for search (core.dialogue.moments). The inde
 ``ingest_dialogue`` and ``embed_moments``; retrieval and recaps read ``moment_texts``."""
 
 from core.dialogue.moments import embed_moments, moment_texts
-from core.dialogue.sources import DialogueSourceKind, ingest_dialogue, kinds, register
+from core.dialogue.sources import DialogueSourceKind, ingest_dialogue, kinds, register, slow_dialogue
 
-__all__ = ["DialogueSourceKind", "embed_moments", "ingest_dialogue", "kinds", "moment_texts", "register"]
+__all__ = [
+    "DialogueSourceKind",
+    "embed_moments",
+    "ingest_dialogue",
+    "kinds",
+    "moment_texts",
+    "register",
+    "slow_dialogue",
+]

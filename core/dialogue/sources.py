@@ -9,11 +9,12 @@ which runs them in rank order."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from core.errors import SubtitleError
+from core.events import CancelToken, Progress
 from core.media import subtitles
 from core.media.probe import MediaInfo
 from core.store import Film, Store
@@ -27,7 +28,9 @@ class DialogueSourceKind:
     label: str  # for the viewer: "text subtitles"
     rank: int  # which is preferred for answers when several exist: lower first
     wanted: Callable[[Store, Film, MediaInfo], bool]  # should it run for this film now
-    ingest: Callable[[Store, Film, MediaInfo], None]  # store its lines (replacing its earlier ones)
+    ingest: Callable[[Store, Film, MediaInfo], None] | None = None  # store its lines (a quick source)
+    # a slow source (speech, OCR): stores its lines a stretch at a time, yielding Progress, resumable
+    run: Callable[[Store, Film, MediaInfo, CancelToken], Iterator[Progress]] | None = None
 
 
 _kinds: dict[str, DialogueSourceKind] = {}
@@ -50,9 +53,17 @@ def ingest_dialogue(store: Store, film: Film, info: MediaInfo, subs: str | Path 
         source = subtitles.sidecar_source(Path(subs))
         store.replace_dialogue(film.id, source, subtitles.read_sidecar(subs))
     for kind in kinds():
-        if kind.wanted(store, film, info):
+        if kind.ingest is not None and kind.wanted(store, film, info):
             kind.ingest(store, film, info)
     return store.dialogue_count(film.id)
+
+
+def slow_dialogue(store: Store, film: Film, info: MediaInfo, cancel: CancelToken) -> Iterator[Progress]:
+    """Run the slow sources that want to (after the quick ones have stored what they found), in rank
+    order; each goes on from where its last run stopped."""
+    for kind in kinds():
+        if kind.run is not None and not cancel.cancelled and kind.wanted(store, film, info):
+            yield from kind.run(store, film, info, cancel)
 
 
 # text subtitles: a sidecar file beside the film or a text stream inside it ------------------------------
@@ -86,4 +97,19 @@ def _ingest_subtitles(store: Store, film: Film, info: MediaInfo) -> None:
         return
 
 
-register(DialogueSourceKind("subtitle", "text subtitles", 0, _subtitles_wanted, _ingest_subtitles))
+register(DialogueSourceKind("subtitle", "text subtitles", 0, _subtitles_wanted, ingest=_ingest_subtitles))
+
+
+def _speech_wanted(store: Store, film: Film, info: MediaInfo) -> bool:
+    from core.dialogue import speech
+
+    return speech.wanted(store, film, info)
+
+
+def _recognise(store: Store, film: Film, info: MediaInfo, cancel: CancelToken) -> Iterator[Progress]:
+    from core.dialogue import speech
+
+    return speech.recognise(store, film, info, cancel)
+
+
+register(DialogueSourceKind("asr", "speech recognition", 2, _speech_wanted, run=_recognise))

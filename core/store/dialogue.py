@@ -30,6 +30,39 @@ class DialogueTables(Connection):
                 (film_id, source.name, source.kind, source.language, len(lines)),
             )
 
+    def append_dialogue(
+        self, film_id: int, source: DialogueSource, lines: Sequence[DialogueLine], done_s: float
+    ) -> None:
+        """Add a slow source's lines for one more stretch of the film and how far it got, in one
+        transaction (a run killed after it goes on from ``done_s``)."""
+        with self.transaction() as conn:
+            conn.executemany(
+                'INSERT INTO dialogue (film_id, source, start, "end", text) VALUES (?, ?, ?, ?, ?)',
+                [(film_id, source.name, line.start, line.end, line.text) for line in lines],
+            )
+            count = conn.execute(
+                "SELECT count(*) FROM dialogue WHERE film_id = ? AND source = ?", (film_id, source.name)
+            ).fetchone()[0]
+            conn.execute(
+                """INSERT INTO dialogue_sources (film_id, source, kind, language, lines) VALUES (?, ?, ?, ?, ?)
+                   ON CONFLICT (film_id, source) DO UPDATE SET lines = excluded.lines,
+                       kind = excluded.kind, language = excluded.language""",
+                (film_id, source.name, source.kind, source.language, count),
+            )
+            conn.execute(
+                "INSERT OR REPLACE INTO dialogue_progress (film_id, source, done_s) VALUES (?, ?, ?)",
+                (film_id, source.name, done_s),
+            )
+
+    def dialogue_progress(self, film_id: int, source: str) -> tuple[float, str | None] | None:
+        """(seconds done, language) of a slow source, or None when it never ran."""
+        row = self.conn.execute(
+            """SELECT p.done_s, s.language FROM dialogue_progress p LEFT JOIN dialogue_sources s
+               ON s.film_id = p.film_id AND s.source = p.source WHERE p.film_id = ? AND p.source = ?""",
+            (film_id, source),
+        ).fetchone()
+        return (row[0], row[1]) if row else None
+
     def dialogue_sources(self, film_id: int) -> list[dict]:
         return [
             dict(r)

@@ -211,3 +211,16 @@ def m0006(db) -> None:
             updated_at TEXT NOT NULL DEFAULT (datetime('now'))
         )""")
     db.execute("CREATE TABLE library_settings (key TEXT PRIMARY KEY, value TEXT)")
+
+
+@migrations(name="0007_dialogue_progress")
+def m0007(db) -> None:
+    # How far a slow dialogue source (speech recognition) got through a film, so that a killed run goes on
+    # from the last chunk it stored.
+    db.execute("""
+        CREATE TABLE dialogue_progress (
+            film_id INTEGER NOT NULL REFERENCES films(id) ON DELETE CASCADE,
+            source TEXT NOT NULL,
+            done_s REAL NOT NULL,
+            PRIMARY KEY (film_id, source)
+        )""")
