@@ -109,6 +109,13 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_FAIL
     except BrokenPipeError:
         return EXIT_OK
+    except OSError as exc:  # an output that cannot be written: a folder, no permission, a full disk
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"moviebuddy: {where}{exc.strerror or exc}", file=sys.stderr)
+        return EXIT_FAIL
+    except KeyboardInterrupt:
+        print("moviebuddy: cancelled", file=sys.stderr)
+        return EXIT_CANCELLED
 
 
 def cmd_index(args) -> int:

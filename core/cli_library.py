@@ -133,9 +133,9 @@ def cmd_analyze(args) -> int:
             try:
                 run = follow(job, bar)
             except KeyboardInterrupt:
-                cancel.cancel()
-                for _ in job:  # let the film being analysed store its batch and wait again
-                    pass
+                job.close()
+                for item in store.queue_items(("analysing",)):  # every stored batch is kept: it waits again
+                    store.set_queue_state(item.path, "queued")
                 print("moviebuddy: cancelled; run `moviebuddy analyze` again to continue", file=sys.stderr)
                 return EXIT_CANCELLED
         failed = [(i.path, i.problem or "") for i in store.queue_items(("failed",)) if i.path in set(queued)]
@@ -170,7 +170,8 @@ def cmd_export(args) -> int:
 
     with default_store() as store:
         film = session.indexed_film(store, args.movie)
-        model = create_model(args.llm or load_settings().llm, store.home)
+        # chapters print no synopsis: no model to load for them
+        model = create_model(args.llm or load_settings().llm, store.home) if args.format != "chapters" else None
         if args.watched:
             from core.spoiler_window import Window
 

@@ -50,15 +50,14 @@ class ExportJob(TrackedThread):
 
     def run(self) -> None:
         from core import session
-        from core.answering import create_model
-        from core.config import load_settings
 
         try:
             with open_store(self.home) as store:
                 film = session.indexed_film(store, self.film_path)
                 window = Window.watched(store.watched(film.id)) if self.watched_only else Window.whole()
-                model = create_model(load_settings().llm, self.home)
-                jobs = export_job(store, film, self.fmt, self.out, window, self.conversation, self.cancel, model)
+                # extractive here: a generating model would load into the window's own process, beside the
+                # answering worker's copy (`moviebuddy export --llm` writes a synopsis with one)
+                jobs = export_job(store, film, self.fmt, self.out, window, self.conversation, self.cancel)
                 for event in jobs:
                     if isinstance(event, Progress):
                         self.progress.emit(event.fraction, event.message)
@@ -167,9 +166,9 @@ class ExportDialog(QDialog):
     def stop_or_close(self) -> None:
         """Cancel: stops an export being written (nothing half-written is kept), or closes the dialog."""
         if self.job is not None and self.job.isRunning():
-            self.job.cancel.cancel()
-            self.job.wait()
-            self.message.setText("Stopped.")
+            self.job.cancel.cancel()  # it stops at its next step; the window is not held up meanwhile
+            self.job.finished.connect(lambda: self.message.setText("Stopped."))
+            self.message.setText("Stopping…")
             return
         self.reject()
 
@@ -190,7 +189,10 @@ class ExportDialog(QDialog):
         self.message.setText(message)
 
     def done(self, result: int) -> None:
+        """Closing while an export runs stops it and closes once it has (without holding the window)."""
         if self.job is not None and self.job.isRunning():
             self.job.cancel.cancel()
-            self.job.wait()
+            self.hide()
+            self.job.finished.connect(lambda: QDialog.done(self, result))
+            return
         super().done(result)

@@ -54,9 +54,11 @@ class IndexingController(QObject):
     def start(self, vision: str | None, fps: float, playhead: float | None = None) -> None:
         if self.info is None or self.film is None or (self.indexer is not None and self.indexer.isRunning()):
             return
-        if film_state(self.store, self.film).complete:
+        from core.dialogue.sources import slow_pending
+
+        if film_state(self.store, self.film).complete and not slow_pending(self.store, self.film, self.info):
             self.show_state()
-            return
+            return  # nothing left: the picture is indexed and no dialogue source has work left
         indexer = IndexerThread(self.info.path, self.store.home, vision=vision, fps=fps, parent=self)
         indexer.set_playhead(playhead)
         indexer.progress.connect(self._on_progress)
@@ -130,6 +132,8 @@ class IndexingController(QObject):
             self.show_state()
 
     def _on_failed(self, message: str) -> None:
+        if not self._current():
+            return  # a stopped film's indexer: not this film's problem
         self.status.set_idle("Indexing stopped")
         self.problem(f"Indexing stopped: {message}. What was indexed is kept; questions use it.")
 

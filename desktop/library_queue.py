@@ -106,8 +106,7 @@ class LibraryQueue(QObject):
         if path is not None and state == "analysing":
             self.store.set_queue_state(path, "done" if done.complete else "queued")  # stopped: waits again
         self.changed.emit()
-        if done.complete or state == "cancelled":
-            self.start_next()
+        self.start_next()  # it waits by itself when the queue is paused or held
 
     def _on_failed(self, message: str) -> None:
         path, self.current, self._thread = self.current, None, None
@@ -146,6 +145,24 @@ class Scanner(TrackedThread):
                         self.scanned.emit(event.result)
         except Exception:  # a scan that fails must not take the app down; the next one tries again
             log.exception("the library scan failed")
+
+
+class SearchJob(TrackedThread):
+    """One library search off the GUI thread (the first one loads the sentence model), with a store
+    connection and a searcher that only search jobs use, one at a time."""
+
+    found = Signal(object)  # list of core.library.search.Hit
+
+    def __init__(self, searcher, query: str, spoiler_free: bool, parent=None) -> None:
+        super().__init__(parent)
+        self.searcher, self.query, self.spoiler_free = searcher, query, spoiler_free
+
+    def run(self) -> None:
+        try:
+            self.found.emit(self.searcher.search(self.query, limit=20, spoiler_free=self.spoiler_free))
+        except Exception:  # shown as no result; the reason is in the log
+            log.exception("the library search failed")
+            self.found.emit([])
 
 
 class HitPictures(TrackedThread):

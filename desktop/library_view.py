@@ -29,10 +29,10 @@ from PySide6.QtWidgets import (
 from core.library import catalog
 from core.library.scan import add_folder
 from core.library.search import Hit, LibrarySearch
-from core.store import Store
+from core.store import Store, open_store
 from core.timefmt import clock
 from desktop.library_model import PATH_ROLE, LibraryFilter, LibraryModel
-from desktop.library_queue import HitPictures, LibraryQueue, Scanner
+from desktop.library_queue import HitPictures, LibraryQueue, Scanner, SearchJob
 
 STARTUP_SCAN_MS = 3_000  # after the window and the film have started
 RESCAN_EVERY_MS = 5 * 60_000  # new, moved and deleted files are noticed at least this often while the app runs
@@ -42,15 +42,22 @@ class LibraryView(QWidget):
     open_requested = Signal(str, object)  # path, seconds (None: where the viewer left it)
     ask_requested = Signal(str)
     export_requested = Signal(str)
+    searched = Signal(object)  # the hits shown, once a search is done
+    scanner_done = Signal(object)  # a scan's report, once the list shows it
 
     def __init__(self, store: Store, queue: LibraryQueue, spoiler_free=lambda: False, parent=None) -> None:
         super().__init__(parent)
         self.store, self.queue = store, queue
         self.spoiler_free = spoiler_free  # () -> bool: search only what was watched of films started
-        self.searcher = LibrarySearch(store)
+        self.searcher: LibrarySearch | None = None  # made at the first search, with its own connection
+        self.search_job: SearchJob | None = None
+        self._next_query: str | None = None
+        self.hits: list[Hit] = []
         self.scanner: Scanner | None = None
         self.pictures: HitPictures | None = None
+        self._picture_jobs: list[HitPictures] = []  # a cancelled one finishes its current picture
         self._closed = False
+        self._pending_scan: bool | set[str] = False  # a scan asked for while one ran (True: every folder)
         self.model = LibraryModel(self)
         self.proxy = LibraryFilter(self)
         self.proxy.setSourceModel(self.model)
@@ -84,7 +91,6 @@ class LibraryView(QWidget):
         self.search_box.returnPressed.connect(self.search)
         self.results = QListWidget()
         self.results.setIconSize(QSize(96, 54))
-        self.results.itemActivated.connect(self._open_hit)
         self.results.itemClicked.connect(self._open_hit)
         self.results.hide()
         self.state = QLabel()
@@ -130,13 +136,26 @@ class LibraryView(QWidget):
 
     def rescan(self, folders: list[str] | None = None) -> None:
         """Look for new, moved, changed and deleted files (on a thread); the list updates when done."""
-        if self._closed or (self.scanner is not None and self.scanner.isRunning()):
+        if self._closed:
             return
+        if self.scanner is not None and self.scanner.isRunning():
+            self._pending_scan = True if folders is None else (self._pending_scan or set(folders))
+            return  # scanned when the running scan ends
         self.state.setText("Looking for films…")
         self.scanner = Scanner(self.store.home, folders, parent=self)
         self.scanner.progress.connect(lambda name: self.state.setText(f"Looking for films… {name}"))
-        self.scanner.scanned.connect(lambda _report: self.refresh())
+        self.scanner.scanned.connect(self._scanned)
+        self.scanner.finished.connect(self._scan_pending)
         self.scanner.start()
+
+    def _scanned(self, report) -> None:
+        self.refresh()
+        self.scanner_done.emit(report)
+
+    def _scan_pending(self) -> None:
+        pending, self._pending_scan = self._pending_scan, False
+        if pending:
+            self.rescan(None if pending is True else sorted(pending))
 
     def selected_paths(self) -> list[str]:
         rows = {index.row() for index in self.table.selectionModel().selectedRows()}
@@ -187,27 +206,47 @@ class LibraryView(QWidget):
         self.refresh()
 
     # search ---------------------------------------------------------------------------------------------
-    def search(self) -> list[Hit]:
-        hits = self.searcher.search(self.search_box.text(), limit=20, spoiler_free=bool(self.spoiler_free()))
+    def search(self) -> None:
+        """Search every analysed film (on a thread); the results list fills in when it is done."""
+        query = self.search_box.text()
+        if self.search_job is not None and self.search_job.isRunning():
+            self._next_query = query  # searched as soon as the running search ends
+            return
+        if self.searcher is None:
+            self.searcher = LibrarySearch(open_store(self.store.home))  # a connection for searches only
+        self.results.clear()
+        self.results.addItem(QListWidgetItem("Searching…"))
+        self.results.show()
+        self.search_job = SearchJob(self.searcher, query, bool(self.spoiler_free()), parent=self)
+        self.search_job.found.connect(self._show_hits)
+        self.search_job.finished.connect(self._search_again)
+        self.search_job.start()
+
+    def _search_again(self) -> None:
+        query, self._next_query = self._next_query, None
+        if query is not None and not self._closed:
+            self.search_box.setText(query)
+            self.search()
+
+    def _show_hits(self, hits: list[Hit]) -> None:
+        self.hits = hits
         self.results.clear()
         for hit in hits:
-            item = QListWidgetItem(
-                f"{hit.film}  [{clock(hit.t)}]  {'said' if hit.kind == 'dialogue' else 'seen'}: {hit.text}"
-            )
+            said = "said" if hit.kind == "dialogue" else "seen"
+            item = QListWidgetItem(f"{hit.film}  [{clock(hit.t)}]  {said}: {hit.text}")
             item.setData(Qt.ItemDataRole.UserRole, (hit.path, hit.t))
             item.setToolTip(hit.path)
             self.results.addItem(item)
         if not hits:
             self.results.addItem(QListWidgetItem("Nothing found in the analysed films."))
-        self.results.show()
         self._show_pictures(hits)
-        return hits
+        self.searched.emit(hits)
 
     def _show_pictures(self, hits: list[Hit]) -> None:
         if self.pictures is not None and self.pictures.isRunning():
-            self.pictures.cancel()
-            self.pictures.wait()
+            self.pictures.cancel()  # it stops after its current picture; its pictures are no longer shown
         self.pictures = HitPictures([(row, h.path, h.t) for row, h in enumerate(hits)], parent=self)
+        self._picture_jobs = [job for job in self._picture_jobs if job.isRunning()] + [self.pictures]
         self.pictures.picture.connect(self._set_picture)
         self.pictures.start()
 
@@ -224,9 +263,13 @@ class LibraryView(QWidget):
     def shutdown(self) -> None:
         self._closed = True
         self._timer.stop()
-        if self.pictures is not None and self.pictures.isRunning():
-            self.pictures.cancel()
-            self.pictures.wait()
+        if self.search_job is not None and self.search_job.isRunning():
+            self.search_job.wait()
+        if self.searcher is not None:
+            self.searcher.store.close()
+        for job in self._picture_jobs:
+            job.cancel()
+            job.wait()
         if self.scanner is not None and self.scanner.isRunning():
             self.scanner.cancel()
             self.scanner.wait()

@@ -4,17 +4,20 @@ a film, export a film's summary."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, QTimer
 
 from desktop.layout import dock_beside
 from desktop.library_queue import LibraryQueue
 from desktop.library_view import LibraryView
+
+START_AFTER_MS = 3_000  # the window and its film start first
 
 
 class LibraryPanel(QObject):
     def __init__(self, window) -> None:
         super().__init__(window)
         self.window = window
+        self._closed = False
         self.queue = LibraryQueue(window.store, window.settings.vision, window.settings.fps, parent=self)
         self.view = LibraryView(window.store, self.queue, spoiler_free=window.chat.spoiler_free.isChecked)
         self.dock = dock_beside(window, self.view, "Library", "libraryDock")
@@ -25,7 +28,7 @@ class LibraryPanel(QObject):
         self.view.ask_requested.connect(self.ask_about)
         self.view.export_requested.connect(self.export)
         window.player.pause_changed.connect(self._on_pause)
-        self.queue.start_next()  # a queue left by the last session goes on
+        QTimer.singleShot(START_AFTER_MS, self._resume_queue)  # a queue left by the last session goes on
 
     def open_at(self, path: str, seconds: float | None) -> bool:
         """Open the film (where the viewer left it, or at ``seconds``: a search result)."""
@@ -46,9 +49,14 @@ class LibraryPanel(QObject):
 
         ExportDialog(self.window.store, path, self.window).open()
 
+    def _resume_queue(self) -> None:
+        if not self._closed:
+            self.queue.start_next()
+
     def _on_pause(self, paused: bool) -> None:
         self.queue.set_held(self.window.film is not None and not paused)
 
     def shutdown(self) -> None:
+        self._closed = True
         self.view.shutdown()
         self.queue.shutdown()

@@ -184,5 +184,5 @@ def test_search_finds_what_is_said_and_seen_in_the_right_film(store, make_film, 
     assert seen and {h.path for h in seen} == {str(cake)}
     store.add_watched(store.library_file(str(sea)).film_id, [(0.0, 3.0)])
     spoiler_free = search.search("lighthouse", spoiler_free=True)
-    assert all(not (h.path == str(sea) and h.t > 3.0) for h in spoiler_free)
+    assert spoiler_free and all(not (h.path == str(sea) and h.t > 3.0) for h in spoiler_free)
     assert search.search("lighthouse")[0].t == pytest.approx(6.0)

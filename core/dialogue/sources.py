@@ -58,6 +58,11 @@ def ingest_dialogue(store: Store, film: Film, info: MediaInfo, subs: str | Path 
     return store.dialogue_count(film.id)
 
 
+def slow_pending(store: Store, film: Film, info: MediaInfo) -> bool:
+    """Whether a slow source still has work on this film (e.g. speech left half recognised)."""
+    return any(kind.run is not None and kind.wanted(store, film, info) for kind in kinds())
+
+
 def slow_dialogue(store: Store, film: Film, info: MediaInfo, cancel: CancelToken) -> Iterator[Progress]:
     """Run the slow sources that want to (after the quick ones have stored what they found), in rank
     order; each goes on from where its last run stopped."""
@@ -68,7 +73,8 @@ def slow_dialogue(store: Store, film: Film, info: MediaInfo, cancel: CancelToken
 
 # text subtitles: a sidecar file beside the film or a text stream inside it ------------------------------
 def _has_text_lines(store: Store, film: Film, info: MediaInfo) -> bool:
-    return any(s["lines"] > 0 for s in store.dialogue_sources(film.id))
+    """Text subtitles already stored (recognised speech does not count: subtitles found later win)."""
+    return any(s["kind"] in ("sidecar", "embedded") and s["lines"] > 0 for s in store.dialogue_sources(film.id))
 
 
 def _subtitles_wanted(store: Store, film: Film, info: MediaInfo) -> bool:

@@ -59,6 +59,7 @@ def export_summary(
         )
     if fmt not in FORMATS:
         raise ExportError(f"unknown export format {fmt!r}: use one of {', '.join((*FORMATS, 'pdf'))}")
+    model = model if fmt != "chapters" else None  # chapters hold no synopsis
     return _export(store, film, fmt, Path(out_path), window, include_conversation, cancel, embedder, model)
 
 

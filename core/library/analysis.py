@@ -8,6 +8,7 @@ one being analysed stops after its current batch, which is kept). The command li
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Generator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +18,7 @@ from core.events import CancelToken, Done, Progress
 from core.library.scan import look_at, unignore, video_files
 from core.store import Store
 
+log = logging.getLogger(__name__)
 PAUSED = "queue_paused"
 CHECK_EVERY = 5  # progress events between looks at whether the film being analysed was cancelled
 
@@ -114,6 +116,11 @@ def run_queue(
                     film_cancel.cancel()
         except (MovieBuddyError, OSError) as exc:
             store.set_queue_state(path, "failed", str(exc))
+            run.failed += 1
+            continue
+        except Exception as exc:  # one film's failure must not stop the queue: it is recorded, and logged
+            log.exception("analysing %s failed", path)
+            store.set_queue_state(path, "failed", f"could not be analysed: {exc}")
             run.failed += 1
             continue
         if _cancelled(store, path):

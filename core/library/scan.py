@@ -127,9 +127,14 @@ def scan(
     known = {f.path: f for f in store.library_files()}
     passed_by = ignored(store)
     found: list[tuple[str, Path, os.stat_result]] = []
-    for folder in folders:
+    for folder in sorted(folders, key=len):  # a folder inside another: its files stay with the outer one
         yield Progress("scan", 0, 1, unit="files", message=f"listing {folder}")
-        found += [(folder, p, st) for p, st in video_files(Path(folder), report.problems) if str(p) not in passed_by]
+        listed = {str(p) for _, p, _ in found}
+        found += [
+            (folder, p, st)
+            for p, st in video_files(Path(folder), report.problems)
+            if str(p) not in passed_by and str(p) not in listed
+        ]
     seen: set[str] = set()
     fresh: list[LibraryFile] = []
     for i, (folder, path, st) in enumerate(found):
@@ -195,7 +200,8 @@ def look_at(store: Store, folder: str, path: Path, st: os.stat_result) -> Librar
         return skipped(_reason(exc, path))
     except OSError as exc:
         return skipped(exc.strerror or str(exc))
-    kind = extra_kind(path, None) or "film"  # by name; by length only beside a feature (beside_a_feature)
+    # by name (a feature-length file is a film whatever its name); by shortness only beside a feature
+    kind = extra_kind(path, info.duration_s if info.duration_s >= FEATURE_S else None) or "film"
     film = store.ensure_film(fingerprint(info.path), info)
     return LibraryFile(
         str(path),

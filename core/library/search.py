@@ -21,6 +21,7 @@ from core.spoiler_window import Window
 from core.store import Store
 from core.store import vectors as blobs
 
+LIMIT_BY_MEANING = 200  # the closest moments by meaning that take part in the fusion
 RRF_K = 60  # reciprocal rank fusion's constant (Cormack et al. 2009)
 COLOURS = COLOUR_NAMES
 LIGHT = {
@@ -83,7 +84,7 @@ class LibrarySearch:
         ranked_text = [i for i in sorted(bm25, key=lambda i: -bm25[i]) if i in lines]
         ranked_meaning = self._by_meaning(query, set(lines))
         fused: dict[int, float] = {}
-        for ranking in (ranked_text, ranked_meaning[:200]):
+        for ranking in (ranked_text, ranked_meaning):
             for rank, i in enumerate(ranking):
                 fused[i] = fused.get(i, 0.0) + 1.0 / (RRF_K + rank)
         best = max(fused.values(), default=1.0)
@@ -102,9 +103,10 @@ class LibrarySearch:
         ids, matrix = self._vectors(embedder)
         if not len(ids):
             return []
-        scores = matrix.astype(np.float32) @ embedder.embed([query])[0]
-        order = np.argsort(-scores)
-        return [int(ids[j]) for j in order if int(ids[j]) in allowed]
+        keep = np.isin(ids, np.fromiter(allowed, np.int64, len(allowed)))
+        kept_ids = ids[keep]
+        scores = matrix[keep].astype(np.float32) @ embedder.embed([query])[0]
+        return kept_ids[np.argsort(-scores)[:LIMIT_BY_MEANING]].tolist()
 
     def _vectors(self, embedder) -> tuple[np.ndarray, np.ndarray]:
         with self._lock:

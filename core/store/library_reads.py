@@ -1,5 +1,6 @@
 """Reads across the films of the library, each film inside its own window (applied in the SQL, as for one
-film): the lines, their full-text matches, their moment vectors and the scenes."""
+film): the lines, their full-text matches and the scenes. The moment vectors are read for all films at
+once and kept (they are numbers, not text); a search uses only those of lines read inside the windows."""
 
 from __future__ import annotations
 
@@ -10,12 +11,17 @@ from core.store.connection import Connection
 
 
 def _films_sql(windows: dict[int, Window], column: str, film_column: str) -> tuple[str, list]:
-    """A condition keeping rows of these films inside each film's window."""
-    parts, params = [], []
+    """A condition keeping rows of these films inside each film's window: the films searched whole in one
+    ``IN`` over a JSON list (any number of them), the few with a narrower window (started films, when
+    spoiler-free) each with its own ranges."""
+    whole = [film_id for film_id, window in windows.items() if window.ranges is None]
+    parts = [f"{film_column} IN (SELECT value FROM json_each(?))"] if whole else []
+    params: list = [json.dumps(whole)] if whole else []
     for film_id, window in windows.items():
-        cond, window_params = window.sql(column)
-        parts.append(f"({film_column} = ? AND {cond})")
-        params += [film_id, *window_params]
+        if window.ranges is not None:
+            cond, window_params = window.sql(column)
+            parts.append(f"({film_column} = ? AND {cond})")
+            params += [film_id, *window_params]
     return ("(" + " OR ".join(parts) + ")") if parts else "0", params
 
 

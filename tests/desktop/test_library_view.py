@@ -53,7 +53,9 @@ def test_a_folder_is_added_analysed_from_the_menu_searched_and_opened(qtbot, win
     assert "2 films" in view.state.text()
 
     view.search_box.setText("the ship sank in a storm")
-    hits = view.search()
+    with qtbot.waitSignal(view.searched, timeout=120_000) as searched:
+        view.search()
+    hits = searched.args[0]
     assert hits[0].path == str(folder / "Sea.Story.1961.DVDRip.mkv") and hits[0].t == pytest.approx(1.0)
     qtbot.waitUntil(lambda: not view.results.item(0).icon().isNull(), timeout=60_000)  # its picture arrives
     view.results.itemClicked.emit(view.results.item(0))
@@ -86,8 +88,9 @@ def test_one_film_has_every_action_and_the_find_box_filters(qtbot, window, folde
     view.find_box.setText("")
     view.remove([sea])
     assert [e.title for e in view.model.entries] == ["Cake Day"]
-    view.rescan()
-    qtbot.waitUntil(lambda: not view.scanner.isRunning(), timeout=120_000)
+    qtbot.waitUntil(lambda: not view.scanner.isRunning(), timeout=120_000)  # the start-up scan, if any
+    with qtbot.waitSignal(view.scanner_done, timeout=120_000):
+        view.rescan()
     assert [e.title for e in view.model.entries] == ["Cake Day"]  # a removed film stays out
 
 
@@ -115,7 +118,9 @@ def test_the_sample_film_and_the_shared_clips_analysed_searched_and_exported(qtb
     qtbot.waitUntil(lambda: {e.status for e in view.model.entries} == {"analysed"}, timeout=1_200_000)
 
     view.search_box.setText("workers of the world")
-    assert Path(view.search()[0].path).name == "manifesto.mp4"
+    with qtbot.waitSignal(view.searched, timeout=120_000) as searched:
+        view.search()
+    assert Path(searched.args[0][0].path).name == "manifesto.mp4"
     for entry in view.model.entries:
         for label, suffix in (("HTML page", ".html"), ("PDF", ".pdf")):
             dialog = ExportDialog(window.store, entry.path, window)
