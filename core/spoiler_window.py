@@ -42,6 +42,10 @@ class Window:
     def contains(self, t: float) -> bool:
         return self.ranges is None or any(a <= t <= b for a, b in self.ranges)
 
+    def covers(self, start: float, end: float) -> bool:
+        """Whether the whole of [start, end] lies inside the window (in one of its ranges)."""
+        return self.ranges is None or any(a <= start and end <= b for a, b in self.ranges)
+
     def sql(self, column: str) -> tuple[str, list[float]]:
         """A SQL condition that keeps ``column`` inside the window, and its parameters."""
         if self.ranges is None:

@@ -96,3 +96,17 @@ def test_spoiler_only_after_the_cutoff_is_not_found(property_film):
     assert "zebra" not in before.text and all(t <= 600 for t in before.citations)
     after = list(answer_question(retriever, film, "Where is the treasure buried?", Window.whole()))[-1]
     assert "zebra tree" in after.text and set(after.citations) & {640.0, 900.0, 1100.0}
+
+
+def test_a_scene_that_runs_past_the_window_keeps_no_tags(store, make_film, encoder):
+    """Its tags were measured over all its frames: some of them come from after the boundary."""
+    from core.indexing import index_film, run
+
+    film = run(index_film(store, make_film(), encoder=encoder)).film
+    whole = store.scenes_in_window(film.id, encoder.id, Window.whole())
+    assert len(whole) == 3 and all(s["tags"] for s in whole)
+    cut = whole[1]["start"] + 1.0  # inside the second scene
+    scenes = store.scenes_in_window(film.id, encoder.id, Window.until(cut))
+    assert [bool(s["tags"]) for s in scenes] == [True, False] and scenes[-1]["end"] == cut
+    (_, _, _, tags), *_ = [s for s in store.library_scenes({film.id: Window.until(cut)}) if s[1] == scenes[-1]["start"]]
+    assert tags == []

@@ -117,7 +117,8 @@ class FrameTables(FilmTables):
         return self.scenes_in_window(film_id, encoder_id, Window.whole())
 
     def scenes_in_window(self, film_id: int, encoder_id: str, window: Window) -> list[dict]:
-        """Scenes that start inside the window; their end is clipped to the window's end."""
+        """Scenes that start inside the window; their end is clipped to the window's end. A scene that runs
+        on past the window keeps no tags: they were measured over all its frames, later ones included."""
         cond, params = window.sql("start")
         rows = self.conn.execute(
             f"""SELECT start, "end", tags FROM scenes WHERE film_id = ? AND encoder_id = ? AND {cond}
@@ -125,7 +126,14 @@ class FrameTables(FilmTables):
             (film_id, encoder_id, *params),
         )
         end = window.end
-        return [{"start": r[0], "end": r[1] if end is None else min(r[1], end), "tags": json.loads(r[2])} for r in rows]
+        return [
+            {
+                "start": r[0],
+                "end": r[1] if end is None else min(r[1], end),
+                "tags": json.loads(r[2]) if window.covers(r[0], r[1]) else [],
+            }
+            for r in rows
+        ]
 
 
 def batch_from_rows(rows, dim: int, grid: int, with_patches: bool = True, patches_dtype=np.float16) -> FrameBatch:

@@ -64,9 +64,10 @@ class LibraryReads(Connection):
         ]
 
     def library_scenes(self, windows: dict[int, Window]) -> list[tuple[int, float, float, list[str]]]:
-        """(film id, start, end, tags) of the scenes that start inside their film's window."""
+        """(film id, start, end, tags) of the scenes that start inside their film's window (a scene that runs
+        on past it keeps no tags: they were measured over all its frames, later ones included)."""
         cond, params = _films_sql(windows, "start", "film_id")
         rows = self.conn.execute(
             f'SELECT film_id, start, "end", tags FROM scenes WHERE {cond} ORDER BY film_id, start', params
         )
-        return [(r[0], r[1], r[2], json.loads(r[3])) for r in rows]
+        return [(r[0], r[1], r[2], json.loads(r[3]) if windows[r[0]].covers(r[1], r[2]) else []) for r in rows]
