@@ -14,6 +14,8 @@ def progress_text(event: Progress) -> str:
         return "Reading the dialogue…" if "reading" in event.message else "Understanding the dialogue…"
     if event.stage == "scenes":
         return "Finding the scenes…"
+    if event.stage == "speech":
+        return f"Recognising speech: {clock(event.done)} of {clock(event.total)}"
     return f"Indexing the picture: {clock(event.done)} of {clock(event.total)}"
 
 
