@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-from core import coverage
+from core.film_state import index_coverage
+from core.library.titles import FilmName
 from core.store import Store
 from core.store.library import LibraryFile
 
@@ -25,7 +26,7 @@ class LibraryEntry:
 
     @property
     def display_title(self) -> str:
-        return f"{self.title} ({self.year})" if self.year else self.title
+        return FilmName(self.title, self.year, self.kind).display
 
     def as_json(self) -> dict:
         data = asdict(self)
@@ -75,14 +76,10 @@ def entry(store: Store, f: LibraryFile, queued=None) -> LibraryEntry:
 
 def _index_state(store: Store, f: LibraryFile) -> tuple[float, bool, float]:
     """(share indexed, complete, seconds watched) of the file's film."""
-    if f.film_id is None:
+    film = store.film(f.film_id) if f.film_id is not None else None
+    if film is None:
         return 0.0, False, 0.0
-    watched = sum(b - a for a, b in store.watched(f.film_id))
-    progress = store.latest_progress(f.film_id)
-    if progress is None:
-        return 0.0, False, watched
-    if progress["complete"]:
-        return 1.0, True, watched
-    duration = f.duration_s or 0.0
-    done = sum(b - a for a, b in coverage.describe(coverage.loads(progress["covered"]), duration))
-    return (done / duration if duration else 0.0), False, watched
+    watched = sum(b - a for a, b in store.watched(film.id))
+    indexed, complete = index_coverage(store, film)
+    done = sum(b - a for a, b in indexed)
+    return (1.0 if complete else done / film.duration_s if film.duration_s else 0.0), complete, watched

@@ -140,8 +140,7 @@ def analysed_films(store: Store) -> dict[int, tuple[str, str]]:
     found: dict[int, tuple[str, str]] = {}
     for f in store.library_files():
         if f.film_id is not None and f.kind != "not_a_film" and store.latest_progress(f.film_id) is not None:
-            title = f"{f.title} ({f.year})" if f.year else (f.title or f.path)
-            found.setdefault(f.film_id, (title, f.path))
+            found.setdefault(f.film_id, (film_name_of(f), f.path))
     return found
 
 
@@ -174,3 +173,10 @@ def _concept_words() -> dict[str, set[str]]:
         for i in ids:
             found.setdefault(labels[i], set()).add(word)
     return found
+
+
+def film_name_of(f) -> str:
+    """A library file's film as the viewer reads it: "Title (Year)"."""
+    from core.library.titles import FilmName
+
+    return FilmName(f.title or f.path, f.year, "film").display
