@@ -48,6 +48,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--subs", type=Path, help="subtitle file to use instead of the ones found beside the film")
     p.add_argument("--vision", help="vision encoder: efficientnet-lite0 (default), a CLIP/SigLIP id or folder")
+    p.add_argument(
+        "--asr",
+        action="store_true",
+        help="recognise the speech even if the film has subtitles (films without them get it anyway)",
+    )
     p.add_argument("--json", action="store_true", help="print one JSON object")
 
     p = sub.add_parser("status", help="how far a film is indexed")
@@ -136,6 +141,7 @@ def cmd_index(args) -> int:
             vision=args.vision or settings.vision,
             fps=args.fps or settings.fps,
             subs=args.subs,
+            asr=args.asr,
             cancel=cancel,
         )
         try:

@@ -81,3 +81,25 @@ def test_recognition_goes_on_from_the_last_chunk_stored(store, manifesto, monkey
             store.lines_in_window(film.id, Window.whole()), store.lines_in_window(film.id, Window.whole())[1:]
         )
     )
+
+
+@pytest.mark.slow
+def test_asked_for_speech_is_kept_beside_the_subtitles_which_answers_prefer(make_film, capsys):
+    """`moviebuddy index --asr` on a film with subtitles: both sources are stored and listed; questions
+    and searches read the subtitles only, so no line is found twice."""
+    import json
+
+    from core.cli import main
+    from core.store import open_store
+
+    film = make_film("spoken.mkv", speech=True)  # espeak reads the lines aloud; subtitles carry them too
+    assert main(["index", str(film), "--asr"]) == 0
+    capsys.readouterr()
+    assert main(["status", str(film), "--json"]) == 0
+    kinds = {s["kind"]: s["lines"] for s in json.loads(capsys.readouterr().out)["dialogue_sources"]}
+    assert set(kinds) == {"embedded", "asr"} and kinds["asr"] > 0
+    with open_store() as store:
+        (stored,) = store.films()
+        used = store.lines_in_window(stored.id, Window.whole())
+        assert len(used) == kinds["embedded"]  # the subtitles only
+        assert store.search_lines(stored.id, '"stripes"', Window.whole())

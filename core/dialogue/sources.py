@@ -63,11 +63,14 @@ def slow_pending(store: Store, film: Film, info: MediaInfo) -> bool:
     return any(kind.run is not None and kind.wanted(store, film, info) for kind in kinds())
 
 
-def slow_dialogue(store: Store, film: Film, info: MediaInfo, cancel: CancelToken) -> Iterator[Progress]:
-    """Run the slow sources that want to (after the quick ones have stored what they found), in rank
-    order; each goes on from where its last run stopped."""
+def slow_dialogue(
+    store: Store, film: Film, info: MediaInfo, cancel: CancelToken, forced: tuple[str, ...] = ()
+) -> Iterator[Progress]:
+    """Run the slow sources that want to (after the quick ones have stored what they found), and those
+    named in ``forced`` (e.g. "asr": speech recognition also for a film with subtitles), in rank order;
+    each goes on from where its last run stopped."""
     for kind in kinds():
-        if kind.run is not None and not cancel.cancelled and kind.wanted(store, film, info):
+        if kind.run is not None and not cancel.cancelled and (kind.name in forced or kind.wanted(store, film, info)):
             yield from kind.run(store, film, info, cancel)
 
 

@@ -13,6 +13,12 @@ from core.store import vectors
 from core.store.connection import Connection
 from core.store.records import StoredLine
 
+# When a film has several sources, answers use the best: text subtitles over recognised speech (the others
+# are kept, and listed by status). A line of dialogue ``d`` is used when this holds.
+PREFERRED = """(d.source NOT LIKE 'asr:%' OR NOT EXISTS (
+    SELECT 1 FROM dialogue_sources t WHERE t.film_id = d.film_id AND t.kind IN ('sidecar', 'embedded')
+    AND t.lines > 0))"""
+
 
 class DialogueTables(Connection):
     def replace_dialogue(self, film_id: int, source: DialogueSource, lines: Sequence[DialogueLine]) -> None:
@@ -81,7 +87,7 @@ class DialogueTables(Connection):
         rows = self.conn.execute(
             f"""SELECT d.id, d.start, d."end", d.text, s.kind FROM dialogue d
                 JOIN dialogue_sources s ON s.film_id = d.film_id AND s.source = d.source
-                WHERE d.film_id = ? AND {cond} ORDER BY d.start, d.id""",
+                WHERE d.film_id = ? AND {cond} AND {PREFERRED} ORDER BY d.start, d.id""",
             (film_id, *params),
         )
         return [StoredLine(r[0], r[1], r[2], r[3], "screen_text" if r[4] == "ocr" else "dialogue") for r in rows]
@@ -93,7 +99,7 @@ class DialogueTables(Connection):
         cond, params = window.sql("d.start")
         rows = self.conn.execute(
             f"""SELECT d.id, bm25(dialogue_fts) FROM dialogue_fts JOIN dialogue d ON d.id = dialogue_fts.rowid
-                WHERE dialogue_fts MATCH ? AND d.film_id = ? AND {cond}
+                WHERE dialogue_fts MATCH ? AND d.film_id = ? AND {cond} AND {PREFERRED}
                 ORDER BY bm25(dialogue_fts) LIMIT ?""",
             (fts_query, film_id, *params, limit),
         )
@@ -104,7 +110,7 @@ class DialogueTables(Connection):
         cond, params = window.sql("d.start")
         rows = self.conn.execute(
             f"""SELECT v.dialogue_id, v.vector FROM dialogue_vectors v JOIN dialogue d ON d.id = v.dialogue_id
-                WHERE d.film_id = ? AND v.embedder_id = ? AND {cond} ORDER BY d.start""",
+                WHERE d.film_id = ? AND v.embedder_id = ? AND {cond} AND {PREFERRED} ORDER BY d.start""",
             (film_id, embedder_id, *params),
         ).fetchall()
         return [r[0] for r in rows], vectors.unpack_many([r[1] for r in rows], (dim,))

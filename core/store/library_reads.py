@@ -8,6 +8,7 @@ import json
 
 from core.spoiler_window import Window
 from core.store.connection import Connection
+from core.store.dialogue import PREFERRED
 
 
 def _films_sql(windows: dict[int, Window], column: str, film_column: str) -> tuple[str, list]:
@@ -30,7 +31,10 @@ class LibraryReads(Connection):
         """(id, film id, start, text) of every line inside its film's window."""
         cond, params = _films_sql(windows, "start", "film_id")
         return [
-            tuple(r) for r in self.conn.execute(f"SELECT id, film_id, start, text FROM dialogue WHERE {cond}", params)
+            tuple(r)
+            for r in self.conn.execute(
+                f"SELECT d.id, d.film_id, d.start, d.text FROM dialogue d WHERE {cond} AND {PREFERRED}", params
+            )
         ]
 
     def search_library_lines(self, fts_query: str, windows: dict[int, Window], limit: int = 200) -> dict[int, float]:
@@ -40,7 +44,7 @@ class LibraryReads(Connection):
         cond, params = _films_sql(windows, "d.start", "d.film_id")
         rows = self.conn.execute(
             f"""SELECT d.id, bm25(dialogue_fts) FROM dialogue_fts JOIN dialogue d ON d.id = dialogue_fts.rowid
-                WHERE dialogue_fts MATCH ? AND {cond} ORDER BY bm25(dialogue_fts) LIMIT ?""",
+                WHERE dialogue_fts MATCH ? AND {cond} AND {PREFERRED} ORDER BY bm25(dialogue_fts) LIMIT ?""",
             (fts_query, *params, limit),
         )
         return {r[0]: -r[1] for r in rows}
