@@ -186,13 +186,19 @@ class HitPictures(TrackedThread):
         from core.media.probe import probe
         from core.media.thumbnail import thumbnails
 
+        by_film: dict[str, list[tuple[int, float]]] = {}
         for row, path, t in self.hits:
+            by_film.setdefault(path, []).append((row, t))
+        for path, wanted in by_film.items():  # each film probed once, its pictures taken in one pass
             if self._cancel.cancelled:
                 return
             try:
-                rgb = next(iter(thumbnails(probe(Path(path)), [t], self.width).values()), None)
+                found = thumbnails(probe(Path(path)), [t for _, t in wanted], self.width)
             except (MovieBuddyError, OSError):
                 continue
-            if rgb is not None:
-                h, w, _ = rgb.shape
-                self.picture.emit(row, QImage(rgb.tobytes(), w, h, 3 * w, QImage.Format.Format_RGB888).copy())
+            for row, t in wanted:
+                rgb = found.get(t)
+                if rgb is not None and not self._cancel.cancelled:
+                    h, w, _ = rgb.shape
+                    image = QImage(rgb.tobytes(), w, h, 3 * w, QImage.Format.Format_RGB888).copy()
+                    self.picture.emit(row, image)

@@ -17,7 +17,8 @@ from core.spoiler_window import Window
 from core.store import fingerprint
 from tests.conftest import shared_clip
 
-pytestmark = [pytest.mark.slow, pytest.mark.media]
+# recognition loops over a film's sound: each test has a time limit of its own
+pytestmark = [pytest.mark.slow, pytest.mark.media, pytest.mark.timeout(600)]
 
 
 def words(text: str) -> list[str]:

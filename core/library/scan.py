@@ -17,10 +17,11 @@ from pathlib import Path
 
 from core.errors import MovieBuddyError
 from core.events import CancelToken, Done, Progress
+from core.library.titles import FEATURE_MIN_S
 from core.store import Store, fingerprint
 from core.store.library import LibraryFile
 
-FEATURE_S = 40 * 60
+FEATURE_S = FEATURE_MIN_S  # feature length, as titles.extra_kind counts it (40 minutes)
 SHORT_S = 10 * 60
 IGNORED = "ignored_files"  # library setting: the files the viewer removed from the library (JSON list)
 VIDEO_SUFFIXES = {
