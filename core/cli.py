@@ -11,7 +11,7 @@ import os
 import sys
 from pathlib import Path
 
-from core import __version__, cli_library
+from core import __version__, cli_dialogue, cli_library
 from core.cli_common import (
     EXIT_CANCELLED,
     EXIT_FAIL,
@@ -53,6 +53,11 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="recognise the speech even if the film has subtitles (films without them get it anyway)",
     )
+    p.add_argument(
+        "--ocr",
+        action="store_true",
+        help="read the film's image subtitles even if it has text subtitles (films without them get it anyway)",
+    )
     p.add_argument("--json", action="store_true", help="print one JSON object")
 
     p = sub.add_parser("status", help="how far a film is indexed")
@@ -87,6 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("sample", help="write the sample film and print its path")
     p.add_argument("-o", "--output", type=Path, help="where to write it (default: in the data folder)")
     cli_library.add_parsers(sub)
+    cli_dialogue.add_parsers(sub)
     return parser
 
 
@@ -141,7 +147,7 @@ def cmd_index(args) -> int:
             vision=args.vision or settings.vision,
             fps=args.fps or settings.fps,
             subs=args.subs,
-            asr=args.asr,
+            also=("asr",) * args.asr + ("ocr_subtitle",) * args.ocr,
             cancel=cancel,
         )
         try:
@@ -183,9 +189,7 @@ def cmd_status(args) -> int:
         f"{status['dialogue_lines']} dialogue lines, {status['scenes']} scenes"
     )
     for source in status["dialogue_sources"]:
-        print(
-            f"  dialogue: {source['source']} ({source['kind']}, {source['language'] or '?'}, {source['lines']} lines)"
-        )
+        print(f"  dialogue: {cli_dialogue.describe(source)}")
     return EXIT_OK
 
 
@@ -277,6 +281,7 @@ COMMANDS = {
     "recap": cmd_recap,
     "sample": cmd_sample,
     **cli_library.COMMANDS,
+    **cli_dialogue.COMMANDS,
 }
 
 if __name__ == "__main__":

@@ -53,6 +53,7 @@ class Settings:
     llm: str | None = None  # answering model: None = extractive; "smollm2", an HF id, a .gguf, URL#MODEL
     fps: float = 1.0  # frames indexed per second of film
     data_folder: str | None = None  # where the database and caches live
+    speech_with_subtitles: bool = False  # recognise speech also in films that have subtitles (slow)
 
 
 def config_path() -> Path:
@@ -81,6 +82,7 @@ def load_settings() -> Settings:
         settings.fps = float(settings.fps)
     except (TypeError, ValueError):
         settings.fps = 1.0
+    settings.speech_with_subtitles = settings.speech_with_subtitles is True
     return settings
 
 

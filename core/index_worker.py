@@ -5,7 +5,9 @@ the indexer imports torch or loads its models, the window cannot draw mpv's fram
 runs this worker at the lowest CPU priority and talks to it through lines.
 
 Both directions speak core.protocol's messages, one JSON line each: in, ``Playhead`` (where the viewer
-is) and ``CancelIndexing``; out, ``IndexProgress``, then ``IndexDone`` or ``Failed``.
+is) and ``CancelIndexing``; out, ``IndexProgress``, then ``IndexDone`` or ``Failed``. ``--also asr`` (or
+``ocr_subtitle``; core.protocol.ALSO_SOURCES) runs that slow dialogue source although the film does not
+need it (speech recognition for a film with subtitles).
 
 Each batch is committed as it is made, so stopping the process at any moment (pause is SIGSTOP, a crash
 or a kill) loses nothing that was stored."""
@@ -20,7 +22,7 @@ import threading
 from core import protocol
 from core.errors import MovieBuddyError
 from core.events import CancelToken, Done, Progress
-from core.protocol import CancelIndexing, Failed, IndexDone, IndexProgress, Playhead
+from core.protocol import ALSO_SOURCES, CancelIndexing, Failed, IndexDone, IndexProgress, Playhead
 from core.worker_io import emit, start_worker
 
 
@@ -54,7 +56,7 @@ class Commands:
         self.cancel.cancel()  # the app went away: stop after this batch
 
 
-def main(argv: list[str] | None = None) -> int:
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m core.index_worker")
     parser.add_argument("film")
     parser.add_argument("--home")
@@ -62,7 +64,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--fps", type=float, default=1.0)
     parser.add_argument("--playhead", type=float)
     parser.add_argument("--nice", type=int, default=19)
+    parser.add_argument(
+        "--also", action="append", choices=ALSO_SOURCES, default=[], help="run this slow dialogue source too"
+    )
     args = parser.parse_args(argv)
+    args.also = tuple(dict.fromkeys(args.also))  # in the order asked, once each
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
     try:
         start_worker(args.nice)
         commands = Commands(sys.stdin, args.playhead)
@@ -78,6 +89,7 @@ def main(argv: list[str] | None = None) -> int:
                 cancel=commands.cancel,
                 playhead=lambda: commands.playhead,
                 background=True,
+                also=args.also,
             ):
                 emit(IndexProgress(event) if isinstance(event, Progress) else done_message(event))
     except MovieBuddyError as exc:

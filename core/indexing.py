@@ -75,15 +75,15 @@ def index_film(
     embed_dialogue: bool = True,
     playhead: Callable[[], float | None] | None = None,
     background: bool = False,
-    asr: bool = False,
+    also: tuple[str, ...] = (),
 ) -> Generator[Progress | Done, None, None]:
     """Index the film at ``path`` into ``store``; yields progress, then ``Done(IndexResult)``.
 
     ``playhead``: where the viewer is now (asked between batches). The part from just before it onwards
     is indexed first, then the rest; when the viewer jumps to a part not indexed, indexing follows.
     Without it the film is indexed from the first hole to the end.
-    ``asr``: recognise the film's speech even when it has text subtitles (kept beside them; answers
-    prefer the subtitles).
+    ``also``: slow dialogue sources to run even where they are not needed, e.g. ("asr",): recognise the
+    film's speech although it has text subtitles (kept beside them; answers read the subtitles).
     ``background``: the film is playing on this machine: decode on one thread, without a read-ahead
     thread, so indexing never takes more than one core from playback.
     Raises UnusableMedia for a file that cannot be indexed (after storing whatever could be) and
@@ -164,7 +164,7 @@ def index_film(
         store.finish_progress(film.id, encoder.id, fps, None, True)
     # slow dialogue sources (speech recognition) run once the picture is indexed; they resume the same way
     had = store.dialogue_count(film.id)
-    yield from slow_dialogue(store, film, info, cancel, ("asr",) if asr else ())
+    yield from slow_dialogue(store, film, info, cancel, also)
     if embed_dialogue and store.dialogue_count(film.id) != had:
         yield Progress("dialogue", info.duration_s, info.duration_s, message="understanding the dialogue")
         embed_moments(store, film.id)

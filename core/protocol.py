@@ -16,8 +16,13 @@ from core.events import Progress
 from core.spoiler_window import Window
 from core.turn import Turn, _ranges
 
-
 # the app -> the indexer ---------------------------------------------------------------------------------
+# The slow dialogue sources the app may ask the indexer to run although the film does not need them
+# (``python -m core.index_worker FILM --also asr``; core.indexing.index_film's ``also``): recognised
+# speech for a film with subtitles, image subtitles read by OCR for a film with text subtitles.
+ALSO_SOURCES = ("asr", "ocr_subtitle")
+
+
 @dataclass(frozen=True)
 class Playhead:
     """Where the viewer is: the indexer covers this part first."""

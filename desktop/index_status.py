@@ -8,14 +8,22 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QToolButton, QW
 from core.events import Progress
 from core.timefmt import clock
 
+# the slow dialogue sources, which run once the picture is indexed (core.dialogue.sources)
+STAGE_WORDS = {
+    "speech": "Recognising speech",
+    "image subtitles": "Reading subtitles",
+    "screen text": "Reading on-screen text",
+}
+
 
 def progress_text(event: Progress) -> str:
     if event.stage == "dialogue":
         return "Reading the dialogue…" if "reading" in event.message else "Understanding the dialogue…"
     if event.stage == "scenes":
         return "Finding the scenes…"
-    if event.stage == "speech":
-        return f"Recognising speech: {clock(event.done)} of {clock(event.total)}"
+    words = STAGE_WORDS.get(event.stage)
+    if words is not None:
+        return f"{words}: {clock(event.done)} of {clock(event.total)}"
     return f"Indexing the picture: {clock(event.done)} of {clock(event.total)}"
 
 

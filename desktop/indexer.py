@@ -14,7 +14,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Signal
 
-from core.protocol import CancelIndexing, Failed, IndexDone, IndexProgress, Playhead
+from core.protocol import ALSO_SOURCES, CancelIndexing, Failed, IndexDone, IndexProgress, Playhead
 from desktop.worker_process import WorkerProcessThread
 
 PLAYHEAD_STEP_S = 2.0  # tell the worker about the viewer's position when it moved this much
@@ -27,10 +27,22 @@ class IndexerThread(WorkerProcessThread):
     log_name = "indexer.log"
 
     def __init__(
-        self, movie: Path, home: Path | None = None, vision: str | None = None, fps: float = 1.0, parent=None
+        self,
+        movie: Path,
+        home: Path | None = None,
+        vision: str | None = None,
+        fps: float = 1.0,
+        parent=None,
+        also: tuple[str, ...] = (),
     ) -> None:
+        """``also``: slow dialogue sources to run although the film does not need them (ALSO_SOURCES:
+        "asr" recognises speech in a film with subtitles)."""
         super().__init__(home, parent)
+        unknown = [name for name in also if name not in ALSO_SOURCES]
+        if unknown:
+            raise ValueError(f"not a dialogue source the indexer can run: {', '.join(unknown)}")
         self.movie, self.vision, self.fps = Path(movie), vision, fps
+        self.also = tuple(dict.fromkeys(also))
         self._playhead: float | None = None
         self._sent_playhead: float | None = None
         self._paused = False
@@ -43,6 +55,8 @@ class IndexerThread(WorkerProcessThread):
             command += ["--vision", self.vision]
         if self._playhead is not None:
             command += ["--playhead", f"{self._playhead:.3f}"]
+        for name in self.also:
+            command += ["--also", name]
         return command
 
     # control, from the GUI thread -------------------------------------------------------------------

@@ -41,6 +41,7 @@ class IndexingController(QObject):
         self.film: Film | None = None
         self.info: MediaInfo | None = None
         self._closed = False
+        self._restart: tuple[str | None, float, tuple[str, ...]] | None = None  # vision, fps, also
         status.pause_toggled.connect(self.pause)
         status.cancel_requested.connect(self.stop)
         player.time_changed.connect(self._on_time)
@@ -51,29 +52,52 @@ class IndexingController(QObject):
         self.film, self.info = film, info
         self.guard.reset()  # mpv's counters start again with the new film
 
-    def start(self, vision: str | None, fps: float, playhead: float | None = None) -> None:
-        if self.info is None or self.film is None or (self.indexer is not None and self.indexer.isRunning()):
+    def start(self, vision: str | None, fps: float, playhead: float | None = None, also: tuple[str, ...] = ()) -> None:
+        """Index the open film from ``playhead``; ``also``: slow dialogue sources to run although the film
+        does not need them (core.protocol.ALSO_SOURCES). An indexer running without one of them (that it
+        would not run anyway) stops after its batch and starts again with them."""
+        if self.info is None or self.film is None:
             return
         from core.dialogue.sources import slow_pending
+        from desktop.dialogue_work import can_run, left_half_done, runs_anyway
 
-        if film_state(self.store, self.film).complete and not slow_pending(self.store, self.film, self.info):
+        also = tuple(dict.fromkeys((*also, *left_half_done(self.store, self.film, self.info))))
+        running = self.indexer
+        if running is not None and running.isRunning():
+            missing = [n for n in also if n not in running.also]
+            if any(not runs_anyway(self.store, self.film, self.info, n) for n in missing):
+                self._restart = (vision, fps, also)  # once this one has stopped (_on_thread_finished)
+                running.cancel()
+            return
+        film, info = self.film, self.info
+        extra = any(can_run(self.store, film, info, name) for name in also)
+        if film_state(self.store, film).complete and not extra and not slow_pending(self.store, film, info):
             self.show_state()
             return  # nothing left: the picture is indexed and no dialogue source has work left
-        indexer = IndexerThread(self.info.path, self.store.home, vision=vision, fps=fps, parent=self)
+        indexer = IndexerThread(self.info.path, self.store.home, vision=vision, fps=fps, parent=self, also=also)
         indexer.set_playhead(playhead)
         indexer.progress.connect(self._on_progress)
         indexer.finished_index.connect(self._on_done)
         indexer.failed.connect(self._on_failed)
+        indexer.finished.connect(self._on_thread_finished)
         self.indexer = indexer
         self.status.set_running()
         self.status.label.setText("Starting to index…")
         indexer.start()
+
+    def running_also(self) -> tuple[str, ...]:
+        """The extra dialogue sources the running indexer runs (or will run once it starts again)."""
+        if self._restart is not None:
+            return self._restart[2]
+        indexer = self.indexer
+        return indexer.also if indexer is not None and indexer.isRunning() else ()
 
     def pause(self, paused: bool) -> None:
         if self.indexer is not None:
             self.indexer.pause() if paused else self.indexer.resume()
 
     def stop(self, wait: bool = False) -> None:
+        self._restart = None
         indexer, self.indexer = self.indexer, None
         if indexer is not None:
             indexer.cancel()
@@ -136,6 +160,13 @@ class IndexingController(QObject):
             return  # a stopped film's indexer: not this film's problem
         self.status.set_idle("Indexing stopped")
         self.problem(f"Indexing stopped: {message}. What was indexed is kept; questions use it.")
+
+    def _on_thread_finished(self) -> None:
+        """An indexer's thread ended: when it was stopped to start again with more sources, start."""
+        if self._restart is None or not self._current():
+            return
+        (vision, fps, also), self._restart, self.indexer = self._restart, None, None
+        self.start(vision, fps, self.player.position, also)
 
     def _on_time(self, seconds: float) -> None:
         if self.indexer is not None:

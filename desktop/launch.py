@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import sys
 
-CLI_WORDS = {"index", "status", "scenes", "ask", "recap", "sample", "--version", "--help-cli"}
+# every command of core.cli (a test checks that none is missing), so that `moviebuddy library ...` runs it
+CLI_COMMANDS = {"index", "status", "scenes", "ask", "recap", "sample", "dialogue"}
+CLI_COMMANDS |= {"library", "analyze", "search", "export"}
+CLI_WORDS = CLI_COMMANDS | {"--version", "--help-cli"}
 
 
 def main(argv: list[str] | None = None) -> int:

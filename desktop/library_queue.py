@@ -24,9 +24,12 @@ class LibraryQueue(QObject):
     changed = Signal()  # the queue or a film's status changed: views read the store again
     progress = Signal(str, float)  # the film being analysed, the share of it indexed
 
-    def __init__(self, store: Store, vision: str | None = None, fps: float = 1.0, parent=None) -> None:
+    def __init__(
+        self, store: Store, vision: str | None = None, fps: float = 1.0, parent=None, also: tuple[str, ...] = ()
+    ) -> None:
         super().__init__(parent)
         self.store, self.vision, self.fps = store, vision, fps
+        self.also = also  # slow dialogue sources every film's indexing runs too (the settings' speech)
         self.current: str | None = None
         self._thread: IndexerThread | None = None
         self._held = False  # a film is playing
@@ -48,7 +51,9 @@ class LibraryQueue(QObject):
             self.changed.emit()
             return
         self.store.set_queue_state(path, "analysing")
-        thread = IndexerThread(Path(path), self.store.home, vision=self.vision, fps=self.fps, parent=self)
+        thread = IndexerThread(
+            Path(path), self.store.home, vision=self.vision, fps=self.fps, parent=self, also=self.also
+        )
         thread.progress.connect(self._on_progress)
         thread.finished_index.connect(self._on_done)
         thread.failed.connect(self._on_failed)

@@ -1,4 +1,5 @@
-"""The window's menus: File (open, recent, sample, subtitles), Playback, Index, View, Help."""
+"""The window's menus: File (open, recent, sample, subtitles), Playback, Index (with the film's dialogue
+sources: desktop.dialogue_menu), View, Help."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QMenu, QMessageBox
 
 from core import __version__
+from desktop.dialogue_menu import DialogueActions
 from desktop.keys import shortcuts_html
 
 
@@ -60,6 +62,8 @@ def build_menus(window, player_actions) -> RecentMenu:
     index.addAction("&Index this film now", lambda: window.start_indexing(window.player.position))
     index.addAction("&Pause / resume indexing", lambda: window.index_status.pause_button.toggle())
     index.addAction("&Stop indexing", window.stop_indexing)
+    index.addSeparator()
+    window.dialogue_actions = DialogueActions(window, index)
 
     view = bar.addMenu("&View")
     view.addAction(window.chat_dock.toggleViewAction())

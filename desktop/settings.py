@@ -1,4 +1,5 @@
-"""The settings dialog: vision encoder, answering model, sampling rate and data folder.
+"""The settings dialog: vision encoder, answering model, sampling rate, data folder, and whether speech is
+recognised also in films that have subtitles.
 
 These live in the core's settings file (core.config), which the CLI reads too; window state (geometry,
 recent films, the spoiler-free switch, volume) lives in QSettings."""
@@ -6,6 +7,7 @@ recent films, the spoiler-free switch, volume) lives in QSettings."""
 from __future__ import annotations
 
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -30,6 +32,11 @@ LLM_HELP = (
     "Or type a Hugging Face model id (Qwen/Qwen2.5-0.5B-Instruct), the path of a .gguf file, or an "
     "OpenAI-compatible server as URL#MODEL (http://localhost:11434/v1#llama3.2)."
 )
+
+
+def always_also(settings: Settings) -> tuple[str, ...]:
+    """The slow dialogue sources every film's indexing runs too (core.protocol.ALSO_SOURCES)."""
+    return ("asr",) if settings.speech_with_subtitles else ()
 
 
 class SettingsDialog(QDialog):
@@ -75,16 +82,24 @@ class SettingsDialog(QDialog):
         folder_row.addWidget(self.data_folder, 1)
         folder_row.addWidget(browse)
 
+        self.speech = QCheckBox("Recognise speech in films that have subtitles")
+        self.speech.setChecked(settings.speech_with_subtitles)
+        self.speech.setToolTip(
+            "Slow: the film's sound is transcribed after its picture is indexed. Answers keep reading the "
+            "subtitles; choose the recognised speech in Index ▸ Dialogue Source."
+        )
+
         form = QFormLayout()
         form.addRow("Vision encoder", self.vision)
         form.addRow("Answering model", _wrap(llm_row))
         form.addRow("", _note(LLM_HELP))
         form.addRow("Sampling rate", self.fps)
         form.addRow("Data folder", _wrap(folder_row))
+        form.addRow("Speech", self.speech)
         form.addRow(
             "",
             _note(
-                "The encoder, sampling rate and data folder apply to the next film you open "
+                "The encoder, sampling rate, speech and data folder apply to the next film you open "
                 "(the data folder after a restart); the answering model applies at once."
             ),
         )
@@ -125,6 +140,7 @@ class SettingsDialog(QDialog):
             llm=None if llm in ("", "extractive") else llm,
             fps=float(self.fps.value()),
             data_folder=self.data_folder.text().strip() or None,
+            speech_with_subtitles=self.speech.isChecked(),
         )
 
 

@@ -28,6 +28,7 @@ from desktop.indexing_controller import IndexingController
 from desktop.keys import install_player_keys
 from desktop.layout import dock_beside, pages, problem_bar
 from desktop.player import MpvPlayer
+from desktop.settings import always_also
 from desktop.video import make_view
 from desktop.window_library import LibraryPanel
 from desktop.window_view import ViewMixin
@@ -130,8 +131,9 @@ class MainWindow(ViewMixin, QMainWindow):
         """The open film's IndexerThread while it runs."""
         return self.indexing.indexer
 
-    def start_indexing(self, playhead: float | None = None) -> None:
-        self.indexing.start(self.settings.vision, self.settings.fps, playhead)
+    def start_indexing(self, playhead: float | None = None, also: tuple[str, ...] = ()) -> None:
+        """``also``: slow dialogue sources to run too (Index ▸ Recognise Speech), besides the settings'."""
+        self.indexing.start(self.settings.vision, self.settings.fps, playhead, (*also, *always_also(self.settings)))
 
     def stop_indexing(self, wait: bool = False) -> None:
         self.indexing.stop(wait)

@@ -9,6 +9,7 @@ from PySide6.QtCore import QObject, QTimer
 from desktop.layout import dock_beside
 from desktop.library_queue import LibraryQueue
 from desktop.library_view import LibraryView
+from desktop.settings import always_also
 
 START_AFTER_MS = 3_000  # the window and its film start first
 
@@ -18,7 +19,9 @@ class LibraryPanel(QObject):
         super().__init__(window)
         self.window = window
         self._closed = False
-        self.queue = LibraryQueue(window.store, window.settings.vision, window.settings.fps, parent=self)
+        settings = window.settings
+        also = always_also(settings)
+        self.queue = LibraryQueue(window.store, settings.vision, settings.fps, parent=self, also=also)
         self.view = LibraryView(window.store, self.queue, spoiler_free=window.chat.spoiler_free.isChecked)
         self.dock = dock_beside(window, self.view, "Library", "libraryDock")
         window.tabifyDockWidget(self.dock, window.chat_dock)  # a tab beside the chat: the picture keeps its room

@@ -35,5 +35,37 @@ def test_a_new_source_kind_runs_after_the_preferred_ones(store, make_film):
         dialogue.sources._kinds.pop("test_speech")
     assert seen_before and seen_before[0] > 0
     texts = [line.text for line in store.lines_in_window(film.id, Window.whole())]
-    assert "Heard, not read" in texts and total == len(texts)
+    assert "Heard, not read" not in texts and total == len(texts) + 1  # kept; answers read the subtitles
     assert {s["source"] for s in store.dialogue_sources(film.id)} >= {"test:speech"}
+    store.choose_dialogue(film.id, "test:speech")  # the viewer picks the other source
+    assert [line.text for line in store.lines_in_window(film.id, Window.whole())] == ["Heard, not read"]
+
+
+def test_the_viewer_picks_the_source_answers_read(make_film, capsys, tmp_path):
+    """`moviebuddy dialogue FILM --use SOURCE` picks a source, `--best` goes back; a source the film does
+    not have is refused with the ones it has; `--subs` is picked since the viewer named it."""
+    import json
+
+    from core.cli import main
+
+    film = make_film()
+    assert main(["index", str(film), "--fps", "0.5"]) == 0
+    other = tmp_path / "other.srt"
+    other.write_text("1\n00:00:01,000 --> 00:00:02,000\nA line from another file.\n", encoding="utf-8")
+    assert main(["index", str(film), "--subs", str(other)]) == 0
+    capsys.readouterr()
+    assert main(["dialogue", str(film), "--json"]) == 0
+    sources = {s["source"]: s for s in json.loads(capsys.readouterr().out)}
+    assert sources["sidecar:other.srt"]["used"] and sources["sidecar:other.srt"]["chosen"]
+    assert not sources["embedded:1"]["used"]
+    assert main(["dialogue", str(film), "--best"]) == 0
+    assert "embedded:1: text subtitles in the film, en, 3 lines, answers use it" in capsys.readouterr().out
+    assert main(["dialogue", str(film), "--use", "asr:nothing"]) == 2
+    assert "it has: embedded:1, sidecar:other.srt" in capsys.readouterr().err
+
+
+def test_every_command_of_the_cli_is_reached_from_the_moviebuddy_command():
+    from core.cli import COMMANDS
+    from desktop.launch import CLI_COMMANDS
+
+    assert set(COMMANDS) == CLI_COMMANDS

@@ -1,7 +1,7 @@
 """Where a film's dialogue comes from: one registry of dialogue sources.
 
-Each kind of source (text subtitles today; image-subtitle OCR, speech recognition and on-screen text
-are the kinds to come) registers a ``DialogueSourceKind``: its name, which is preferred for answers
+Each kind of source (text subtitles, image subtitles read by OCR, speech recognition, on-screen text)
+registers a ``DialogueSourceKind``: its name, which is preferred for answers
 (``rank``: lower first), whether it should run for a film, and the function that stores its timed lines
 (``store.replace_dialogue`` with a ``DialogueSource`` naming it). The indexer calls ``ingest_dialogue``,
 which runs them in rank order."""
@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class DialogueSourceKind:
-    name: str  # "subtitle", later "ocr_subtitle", "asr", "screen_text"
+    name: str  # "subtitle", "ocr_subtitle", "asr", "screen_text"
     label: str  # for the viewer: "text subtitles"
     rank: int  # which is preferred for answers when several exist: lower first
     wanted: Callable[[Store, Film, MediaInfo], bool]  # should it run for this film now
@@ -51,7 +51,10 @@ def ingest_dialogue(store: Store, film: Film, info: MediaInfo, subs: str | Path 
     SubtitleError; an unreadable sidecar found by itself is skipped with a warning."""
     if subs is not None:
         source = subtitles.sidecar_source(Path(subs))
-        store.replace_dialogue(film.id, source, subtitles.read_sidecar(subs))
+        lines = subtitles.read_sidecar(subs)
+        store.replace_dialogue(film.id, source, lines)
+        if lines:
+            store.choose_dialogue(film.id, source.name)  # the viewer named it: answers read it
     for kind in kinds():
         if kind.ingest is not None and kind.wanted(store, film, info):
             kind.ingest(store, film, info)
@@ -109,16 +112,22 @@ def _ingest_subtitles(store: Store, film: Film, info: MediaInfo) -> None:
 register(DialogueSourceKind("subtitle", "text subtitles", 0, _subtitles_wanted, ingest=_ingest_subtitles))
 
 
-def _speech_wanted(store: Store, film: Film, info: MediaInfo) -> bool:
-    from core.dialogue import speech
+def _slow(module: str, wanted: str, run: str) -> tuple[Callable, Callable]:
+    """A slow source's two functions, importing its module (and its model packages) only when called."""
+    import importlib
 
-    return speech.wanted(store, film, info)
+    def want(store: Store, film: Film, info: MediaInfo) -> bool:
+        return getattr(importlib.import_module(module), wanted)(store, film, info)
+
+    def go(store: Store, film: Film, info: MediaInfo, cancel: CancelToken) -> Iterator[Progress]:
+        return getattr(importlib.import_module(module), run)(store, film, info, cancel)
+
+    return want, go
 
 
-def _recognise(store: Store, film: Film, info: MediaInfo, cancel: CancelToken) -> Iterator[Progress]:
-    from core.dialogue import speech
-
-    return speech.recognise(store, film, info, cancel)
-
-
-register(DialogueSourceKind("asr", "speech recognition", 2, _speech_wanted, run=_recognise))
+_want, _run = _slow("core.dialogue.image_subs", "wanted", "read")
+register(DialogueSourceKind("ocr_subtitle", "image subtitles read by OCR", 1, _want, run=_run))
+_want, _run = _slow("core.dialogue.speech", "wanted", "recognise")
+register(DialogueSourceKind("asr", "speech recognition", 2, _want, run=_run))
+_want, _run = _slow("core.dialogue.screen_text", "wanted", "read")
+register(DialogueSourceKind("screen_text", "on-screen text", 3, _want, run=_run))

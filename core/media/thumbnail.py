@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import av
 import numpy as np
 
@@ -14,11 +16,15 @@ def thumbnails(info: MediaInfo, times, width: int = 160) -> dict[float, np.ndarr
     """One RGB picture (``width`` wide as the film is seen, its aspect kept) for each time in ``times``:
     the first frame at or after it. Times past the end are left out; an unreadable file raises
     UnusableMedia. Decodes like indexing does (damaged packets skipped, rotation applied)."""
+    return dict(pictures_at(info, times, width))
+
+
+def pictures_at(info: MediaInfo, times, width: int = 160) -> Iterator[tuple[float, np.ndarray]]:
+    """(time, RGB picture) for each time in ``times``, in time order, as ``thumbnails`` describes."""
     turned = info.rotation in (90, 270)
     seen_w, seen_h = (info.height, info.width) if turned else (info.width, info.height)
     height = max(2, int(round(width * max(1, seen_h) / max(1, seen_w) / 2)) * 2)
     size = (height, width) if turned else (width, height)  # decoded before it is turned
-    found: dict[float, np.ndarray] = {}
     try:
         container = av.open(str(info.path), metadata_errors="ignore")
     except av.error.FFmpegError as exc:
@@ -30,6 +36,5 @@ def thumbnails(info: MediaInfo, times, width: int = 160) -> dict[float, np.ndarr
             container.seek(ticks(stream, max(0.0, t + info.start_s - 0.5)), stream=stream, backward=True)
             for frame_t, frame in _decode(container, stream, info, None):
                 if frame_t + 1e-3 >= t:
-                    found[t] = upright(frame.to_ndarray(width=size[0], height=size[1], format="rgb24"), info)
+                    yield t, upright(frame.to_ndarray(width=size[0], height=size[1], format="rgb24"), info)
                     break
-    return found

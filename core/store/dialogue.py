@@ -13,11 +13,13 @@ from core.store import vectors
 from core.store.connection import Connection
 from core.store.records import StoredLine
 
-# When a film has several sources, answers use the best: text subtitles over recognised speech (the others
-# are kept, and listed by status). A line of dialogue ``d`` is used when this holds.
-PREFERRED = """(d.source NOT LIKE 'asr:%' OR NOT EXISTS (
-    SELECT 1 FROM dialogue_sources t WHERE t.film_id = d.film_id AND t.kind IN ('sidecar', 'embedded')
-    AND t.lines > 0))"""
+# When a film has several sources of dialogue, answers read one: the viewer's pick or else the best kind
+# (``RANK``: text subtitles, then subtitles read from images, then recognised speech); on-screen text is
+# read beside it. The others are kept and listed. A line of dialogue ``d`` is read when this holds.
+PREFERRED = """EXISTS (SELECT 1 FROM dialogue_sources t WHERE t.film_id = d.film_id AND t.source = d.source
+    AND t.used = 1)"""
+RANK = {"sidecar": 0, "embedded": 0, "ocr_subtitle": 1, "asr": 2}
+BESIDE = ("screen_text",)  # kinds always read beside the dialogue
 
 
 class DialogueTables(Connection):
@@ -35,6 +37,7 @@ class DialogueTables(Connection):
                        kind = excluded.kind, language = excluded.language""",
                 (film_id, source.name, source.kind, source.language, len(lines)),
             )
+            _choose_used(conn, film_id)
 
     def append_dialogue(
         self, film_id: int, source: DialogueSource, lines: Sequence[DialogueLine], done_s: float
@@ -55,6 +58,7 @@ class DialogueTables(Connection):
                        kind = excluded.kind, language = excluded.language""",
                 (film_id, source.name, source.kind, source.language, count),
             )
+            _choose_used(conn, film_id)
             conn.execute(
                 "INSERT OR REPLACE INTO dialogue_progress (film_id, source, done_s) VALUES (?, ?, ?)",
                 (film_id, source.name, done_s),
@@ -70,13 +74,27 @@ class DialogueTables(Connection):
         return (row[0], row[1]) if row else None
 
     def dialogue_sources(self, film_id: int) -> list[dict]:
-        return [
-            dict(r)
-            for r in self.conn.execute(
-                "SELECT source, kind, language, lines FROM dialogue_sources WHERE film_id = ? ORDER BY source",
-                (film_id,),
-            )
-        ]
+        """Each source: its name, kind, language, lines, whether answers read it (``used``) and whether the
+        viewer picked it (``chosen``)."""
+        rows = self.conn.execute(
+            """SELECT source, kind, language, lines, used, chosen FROM dialogue_sources WHERE film_id = ?
+               ORDER BY source""",
+            (film_id,),
+        )
+        return [{**dict(r), "used": bool(r["used"]), "chosen": bool(r["chosen"])} for r in rows]
+
+    def choose_dialogue(self, film_id: int, source: str | None) -> None:
+        """Read this source's lines for answers from now on (None: the best one again). A source that is
+        not the film's, or holds no lines, raises KeyError."""
+        with self.transaction() as conn:
+            if source is not None:
+                row = conn.execute(
+                    "SELECT lines, kind FROM dialogue_sources WHERE film_id = ? AND source = ?", (film_id, source)
+                ).fetchone()
+                if row is None or not row[0] or row[1] in BESIDE:
+                    raise KeyError(source)
+            conn.execute("UPDATE dialogue_sources SET chosen = (source IS ?) WHERE film_id = ?", (source, film_id))
+            _choose_used(conn, film_id)
 
     def dialogue_count(self, film_id: int) -> int:
         return self.conn.execute("SELECT count(*) FROM dialogue WHERE film_id = ?", (film_id,)).fetchone()[0]
@@ -90,7 +108,7 @@ class DialogueTables(Connection):
                 WHERE d.film_id = ? AND {cond} AND {PREFERRED} ORDER BY d.start, d.id""",
             (film_id, *params),
         )
-        return [StoredLine(r[0], r[1], r[2], r[3], "screen_text" if r[4] == "ocr" else "dialogue") for r in rows]
+        return [StoredLine(r[0], r[1], r[2], r[3], "screen_text" if r[4] in BESIDE else "dialogue") for r in rows]
 
     def search_lines(self, film_id: int, fts_query: str, window: Window, limit: int = 30) -> dict[int, float]:
         """BM25 scores (higher is better) of the lines inside the window matching an FTS5 query."""
@@ -132,3 +150,17 @@ class DialogueTables(Connection):
                 "INSERT OR REPLACE INTO dialogue_vectors (dialogue_id, embedder_id, vector) VALUES (?, ?, ?)",
                 [(i, embedder_id, vectors.pack(v)) for i, v in zip(ids, matrix)],
             )
+
+
+def _choose_used(conn, film_id: int) -> None:
+    """Mark which of the film's sources answers read: on-screen text, and one source of dialogue (the
+    viewer's pick while it has lines, else the best kind, then the one with most lines)."""
+    rows = conn.execute(
+        "SELECT source, kind, lines, chosen FROM dialogue_sources WHERE film_id = ?", (film_id,)
+    ).fetchall()
+    spoken = [r for r in rows if r[1] not in BESIDE and r[2] > 0]
+    best = min(spoken, key=lambda r: (not r[3], RANK.get(r[1], len(RANK)), -r[2], r[0]), default=None)
+    conn.executemany(
+        "UPDATE dialogue_sources SET used = ? WHERE film_id = ? AND source = ?",
+        [(int(r[1] in BESIDE or (best is not None and r[0] == best[0])), film_id, r[0]) for r in rows],
+    )

@@ -224,3 +224,16 @@ def m0007(db) -> None:
             done_s REAL NOT NULL,
             PRIMARY KEY (film_id, source)
         )""")
+
+
+@migrations(name="0008_dialogue_choice")
+def m0008(db) -> None:
+    # Which of a film's dialogue sources answers read (``used``: the viewer's pick, ``chosen``, or the best
+    # kind: text subtitles, then subtitles read from images, then recognised speech; on-screen text is
+    # always used beside it), kept up to date by the store whenever a source changes.
+    db.execute("ALTER TABLE dialogue_sources ADD COLUMN used INTEGER NOT NULL DEFAULT 1")
+    db.execute("ALTER TABLE dialogue_sources ADD COLUMN chosen INTEGER NOT NULL DEFAULT 0")
+    db.execute("""
+        UPDATE dialogue_sources SET used = 0 WHERE kind = 'asr' AND EXISTS (
+            SELECT 1 FROM dialogue_sources t WHERE t.film_id = dialogue_sources.film_id
+            AND t.kind IN ('sidecar', 'embedded') AND t.lines > 0)""")

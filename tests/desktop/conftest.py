@@ -26,3 +26,25 @@ def no_thread_left_running():
         if t not in before and t.is_alive() and not t.daemon and not t.name.startswith(("QDBus", "mpv"))
     ]
     assert not leftover, f"threads left running: {leftover}"
+
+
+@pytest.fixture
+def open_window(qtbot, isolated_home, tmp_path):
+    """open_window(index=False) -> MainWindow; every window made is closed after the test."""
+    from PySide6.QtCore import QSettings
+
+    from desktop.window import MainWindow
+
+    made = []
+
+    def make(index: bool = False) -> MainWindow:
+        qsettings = QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat)
+        window = MainWindow(home=isolated_home, vo="null", ao="null", qsettings=qsettings, index_automatically=index)
+        qtbot.addWidget(window)
+        window.show()
+        made.append(window)
+        return window
+
+    yield make
+    for window in made:
+        window.close()

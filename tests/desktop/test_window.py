@@ -11,32 +11,13 @@ import pytest
 pytest.importorskip("PySide6")
 pytest.importorskip("mpv")
 
-from PySide6.QtCore import QMimeData, QPointF, QSettings, Qt, QUrl
+from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 
 from core import coverage
 from core.config import Settings, load_settings
 from core.indexing import index_film, run
 from core.store import fingerprint, open_store
-from desktop.window import MainWindow
-
-
-@pytest.fixture
-def open_window(qtbot, isolated_home, tmp_path):
-    """open_window(index=False) -> MainWindow; every window made is closed after the test."""
-    made = []
-
-    def make(index: bool = False) -> MainWindow:
-        qsettings = QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat)
-        window = MainWindow(home=isolated_home, vo="null", ao="null", qsettings=qsettings, index_automatically=index)
-        qtbot.addWidget(window)
-        window.show()
-        made.append(window)
-        return window
-
-    yield make
-    for window in made:
-        window.close()
 
 
 def _wait_label(qtbot, window, prefix):
