@@ -5,9 +5,11 @@ Exit codes: 0 ok, 1 unexpected failure, 2 usage, 3 unusable input (one line, no 
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import logging
 import os
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -20,7 +22,9 @@ from core.cli_common import (
     EXIT_USAGE,
     UsageError,
     default_store,
-    positive_float,
+    frame_rate,
+    say,
+    store_failure,
     window_of,
 )
 from core.config import load_settings
@@ -42,9 +46,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("movie", type=Path)
     p.add_argument(
         "--fps",
-        type=positive_float,
+        type=frame_rate,
         default=None,
-        help="frames sampled per second of film (default: the settings' rate, 1)",
+        help="frames sampled per second of film, at most 30 (default: the settings' rate, 1)",
     )
     p.add_argument("--subs", type=Path, help="subtitle file to use instead of the ones found beside the film")
     p.add_argument("--vision", help="vision encoder: efficientnet-lite0 (default), a CLIP/SigLIP id or folder")
@@ -118,12 +122,16 @@ def main(argv: list[str] | None = None) -> int:
     except MovieBuddyError as exc:
         print(f"moviebuddy: {exc}", file=sys.stderr)
         return EXIT_FAIL
+    except sqlite3.Error as exc:  # a full disk above all: each batch commits whole, so what is stored stays
+        print(f"moviebuddy: {store_failure(exc)}", file=sys.stderr)
+        return EXIT_FAIL
     except BrokenPipeError:
         return EXIT_OK
     except OSError as exc:  # an output that cannot be written: a folder, no permission, a full disk
-        where = f"{exc.filename}: " if exc.filename else ""
+        name = str(exc.filename or "")
+        where = f"{name if len(name) <= 160 else name[:78] + '...' + name[-78:]}: " if name else ""
         print(f"moviebuddy: {where}{exc.strerror or exc}", file=sys.stderr)
-        return EXIT_FAIL
+        return EXIT_INPUT if exc.errno == errno.ENAMETOOLONG else EXIT_FAIL
     except KeyboardInterrupt:
         print("moviebuddy: cancelled", file=sys.stderr)
         return EXIT_CANCELLED
@@ -135,8 +143,10 @@ def cmd_index(args) -> int:
     from core.indexing import index_film
 
     torch.set_num_threads(max(1, (os.cpu_count() or 2) - 1))  # one core decodes, the rest encode
-    if args.subs is not None and not args.subs.is_file():
-        raise SubtitleError(f"{args.subs}: no such subtitle file")
+    if args.subs is not None:
+        from core.media.subtitles import check_sidecar
+
+        check_sidecar(args.subs)  # missing, a folder, too big: said before anything is done
     cancel = CancelToken()
     result = None
     with default_store() as store, ProgressBar(f"Indexing {args.movie.name}") as bar:
@@ -163,7 +173,7 @@ def cmd_index(args) -> int:
         print(json.dumps(result.as_json()))
     else:
         state = "complete" if result.complete else "incomplete"
-        print(
+        say(
             f"{result.film.title}: {result.frames} frames ({result.added} new), {result.dialogue_lines} "
             f"dialogue lines, {result.bytes_per_frame / 1024:.1f} KiB per frame, {state}, "
             f"{result.seconds:.1f} s"
@@ -184,12 +194,14 @@ def cmd_status(args) -> int:
         return EXIT_OK
     until = status["indexed_until_s"]
     state = "complete" if status["complete"] else f"indexed to {clock(until)}" if until is not None else "not indexed"
-    print(
+    say(
         f"{info.title}: {state} of {clock(status['duration_s'])}, {status['frames']} frames, "
         f"{status['dialogue_lines']} dialogue lines, {status['scenes']} scenes"
     )
+    if status["problem"]:
+        say(f"  stopped: {status['problem']}")
     for source in status["dialogue_sources"]:
-        print(f"  dialogue: {cli_dialogue.describe(source)}")
+        say(f"  dialogue: {cli_dialogue.describe(source)}")
     return EXIT_OK
 
 
@@ -204,10 +216,10 @@ def cmd_scenes(args) -> int:
         print(json.dumps(scenes))
         return EXIT_OK
     if not scenes:
-        print(f"{info.title}: no scenes yet; run: moviebuddy index {args.movie}", file=sys.stderr)
+        say(f"{info.title}: no scenes yet; run: moviebuddy index {args.movie}", file=sys.stderr)
         return EXIT_OK
     for scene in scenes:
-        print(f"{clock(scene['start']):>8} - {clock(scene['end']):<8} {', '.join(scene['tags'])}")
+        say(f"{clock(scene['start']):>8} - {clock(scene['end']):<8} {', '.join(scene['tags'])}")
     return EXIT_OK
 
 
@@ -216,6 +228,8 @@ def cmd_ask(args) -> int:
     from core.answering import Token, create_model
     from core.turn import Turn
 
+    if not args.question.strip():
+        raise UsageError("the question is empty")
     window = window_of(args)
     with default_store() as store:
         film = session.indexed_film(store, args.movie)
@@ -232,7 +246,7 @@ def cmd_ask(args) -> int:
             with_quotes=not args.no_quotes,
         ):
             if isinstance(event, Token) and not args.json:
-                print(event.text, end="", flush=True)
+                say(event.text, end="", flush=True)
             elif isinstance(event, Turn):
                 turn = event
     assert turn is not None  # not cancelled: the CLI has no stop
@@ -243,7 +257,7 @@ def cmd_ask(args) -> int:
 
     print()
     if turn.note:
-        print(f"({turn.note})")
+        say(f"({turn.note})")
     if turn.citations:
         print("Moments: " + ", ".join(f"[{clock(t)}]" for t in turn.citations))
     return EXIT_OK
@@ -258,7 +272,7 @@ def cmd_recap(args) -> int:
     if args.json:
         print(json.dumps({"recap": result.text, "citations": result.citations, "cached": result.cached}))
     else:
-        print(result.text)
+        say(result.text)
     return EXIT_OK
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from core.cli_common import EXIT_OK, UsageError, default_store
+from core.cli_common import EXIT_OK, UsageError, default_store, say
 
 LABELS = {
     "sidecar": "subtitle file",
@@ -59,7 +59,7 @@ def cmd_dialogue(args) -> int:
         print(json.dumps(sources))
     else:
         for source in sources:
-            print(describe(source))
+            say(describe(source))
     return EXIT_OK
 
 

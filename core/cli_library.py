@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from core.cli_common import EXIT_CANCELLED, EXIT_INPUT, EXIT_OK, UsageError, default_store, window_of
+from core.cli_common import EXIT_CANCELLED, EXIT_INPUT, EXIT_OK, UsageError, default_store, say, window_of
 from core.errors import MovieBuddyError
 from core.events import CancelToken
 from core.progress_bar import ProgressBar, follow
@@ -76,7 +76,7 @@ def cmd_library(args) -> int:
             if args.json:
                 print(json.dumps([{"path": i.path, "state": i.state, "problem": i.problem} for i in items]))
             for i in [] if args.json else items:
-                print(f"{i.state:<10} {i.path}" + (f"  ({i.problem})" if i.problem else ""))
+                say(f"{i.state:<10} {i.path}" + (f"  ({i.problem})" if i.problem else ""))
             return EXIT_OK
         entries = catalog.entries(store, include_skipped=args.all)
     if args.json:
@@ -89,7 +89,7 @@ def cmd_library(args) -> int:
         length = clock(e.duration_s) if e.duration_s else "?"
         status = f"analysing {e.progress:.0%}" if e.status == "analysing" else e.status
         extra = f" [{e.kind}]" if e.kind != "film" else ""
-        print(f"{e.display_title}{extra}  {length}  {status}" + (f" ({e.problem})" if e.problem else ""))
+        say(f"{e.display_title}{extra}  {length}  {status}" + (f" ({e.problem})" if e.problem else ""))
     return EXIT_OK
 
 
@@ -105,9 +105,9 @@ def _scan(store, folders) -> int:
         file=sys.stderr,
     )
     for path, why in report.skipped:
-        print(f"  not a film: {path} ({why})", file=sys.stderr)
+        say(f"  not a film: {path} ({why})", file=sys.stderr)
     for path, why in report.problems:
-        print(f"  could not read: {path} ({why})", file=sys.stderr)
+        say(f"  could not read: {path} ({why})", file=sys.stderr)
     return EXIT_OK
 
 
@@ -118,7 +118,7 @@ def cmd_analyze(args) -> int:
     with default_store() as store:
         queued, skipped = analysis.analyze(store, args.paths)
         for path, why in skipped:
-            print(f"moviebuddy: skipped {path}: {why}", file=sys.stderr)
+            say(f"moviebuddy: skipped {path}: {why}", file=sys.stderr)
         if not queued:
             print("moviebuddy: no film to analyse", file=sys.stderr)
             return EXIT_INPUT
@@ -142,7 +142,7 @@ def cmd_analyze(args) -> int:
     assert run is not None
     print(f"{run.analysed} analysed, {run.failed} failed" + ("; the queue is paused" if run.stopped else ""))
     for path, why in failed:
-        print(f"  failed: {path}: {why}", file=sys.stderr)
+        say(f"  failed: {path}: {why}", file=sys.stderr)
     return EXIT_OK
 
 
@@ -157,7 +157,7 @@ def cmd_search(args) -> int:
     from core.timefmt import clock
 
     for h in hits:
-        print(f"{h.film}  [{clock(h.t)}]  {'said' if h.kind == 'dialogue' else 'seen'}: {h.text}")
+        say(f"{h.film}  [{clock(h.t)}]  {'said' if h.kind == 'dialogue' else 'seen'}: {h.text}")
     if not hits:
         print("Nothing found in the analysed films.", file=sys.stderr)
     return EXIT_OK

@@ -25,6 +25,7 @@ class FilmState:
     dialogue_sources: tuple[dict, ...] = ()
     watched: tuple[Range, ...] = ()
     position: float | None = None
+    problem: str | None = None  # why indexing stopped last time (a truncated file, ...), if it did
 
     @property
     def indexed_s(self) -> float:
@@ -48,6 +49,7 @@ class FilmState:
             "dialogue_lines": self.dialogue_lines,
             "dialogue_sources": list(self.dialogue_sources),
             "scenes": self.scenes,
+            "problem": self.problem,
         }
 
 
@@ -79,4 +81,5 @@ def film_state(store: Store, film: Film | None, duration_s: float | None = None)
         dialogue_sources=tuple(store.dialogue_sources(film.id)),
         watched=tuple(store.watched(film.id)),
         position=store.position(film.id),
+        problem=(progress["last_error"] or None) if progress and not complete else None,
     )

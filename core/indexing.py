@@ -134,6 +134,8 @@ def index_film(
                     yield _frames_progress(covered, duration, added)
             except UnusableMedia as exc:
                 store.finish_progress(film.id, encoder.id, fps, None, False, error=str(exc))
+                if store.frame_count(film.id, encoder.id):  # what could be indexed gets its scenes
+                    update_scenes(store, film, encoder, store.frame_times(film.id, encoder.id)[-1] + 1 / fps)
                 raise
             covered = store.covered(film.id, encoder.id, fps)
             now_left = coverage.grid_left(covered, duration, fps)
@@ -191,15 +193,20 @@ def _index_segment(
     batch_started = time.perf_counter()
     cursor = segment.after if segment.after is not None else 0.0
     try:
-        for frame in frames:
-            batch.append(frame)
-            if len(batch) >= batch_size:
-                n = _store_batch(store, film, encoder, fps, batch, batch_started, segment.after)
-                cursor, covered = batch[-1].t, store.covered(film.id, encoder.id, fps)
-                yield n, covered
-                batch, batch_started = [], time.perf_counter()
-                if cancel.cancelled or _viewer_left(covered, segment, cursor, where()):
-                    return
+        try:
+            for frame in frames:
+                batch.append(frame)
+                if len(batch) >= batch_size:
+                    n = _store_batch(store, film, encoder, fps, batch, batch_started, segment.after)
+                    cursor, covered = batch[-1].t, store.covered(film.id, encoder.id, fps)
+                    yield n, covered
+                    batch, batch_started = [], time.perf_counter()
+                    if cancel.cancelled or _viewer_left(covered, segment, cursor, where()):
+                        return
+        except UnusableMedia:  # a truncated or damaged file: the frames decoded before it are kept
+            if batch:
+                _store_batch(store, film, encoder, fps, batch, batch_started, segment.after)
+            raise
         if batch:
             n = _store_batch(store, film, encoder, fps, batch, batch_started, segment.after)
             yield n, store.covered(film.id, encoder.id, fps)

@@ -75,8 +75,23 @@ def fts_query(text: str) -> str:
 def time_focus(
     question: str, window: Window, duration_s: float, scenes: list[dict], now: float | None = None
 ) -> tuple[float, float] | None:
-    """The part of the film a question points at, if it names one. ``now``: where the viewer is (the
-    player's position); without it, "just now" means the end of the window."""
+    """The part of the film a question points at, if it names one, within the film and the window:
+    "at 1:25" under --until 0:30 points at nothing the viewer may see, so at no part."""
+    focus = _named_focus(question, window, duration_s, scenes, now)
+    if focus is None:
+        return None
+    limit = duration_s if duration_s and duration_s > 0 else float("inf")
+    if window.end is not None:
+        limit = min(limit, window.end)
+    start, end = max(0.0, focus[0]), min(focus[1], limit)
+    return (start, end) if end > start else None
+
+
+def _named_focus(
+    question: str, window: Window, duration_s: float, scenes: list[dict], now: float | None = None
+) -> tuple[float, float] | None:
+    """The part a question names. ``now``: where the viewer is (the player's position); without it,
+    "just now" means the end of the window."""
     q = question.lower()
     edge = now if now is not None else window.end if window.end is not None else duration_s
     match = re.search(r"\b(?:at|around|near|after|before)\s+(\d{1,2}:\d{2}(?::\d{2})?)", q)

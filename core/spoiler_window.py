@@ -46,6 +46,14 @@ class Window:
         """Whether the whole of [start, end] lies inside the window (in one of its ranges)."""
         return self.ranges is None or any(a <= start and end <= b for a, b in self.ranges)
 
+    def end_within(self, start: float, end: float) -> float:
+        """``end`` of something that starts at ``start`` inside the window, cut at the edge of the range
+        it starts in (a line said across the edge is evidence only up to it)."""
+        for a, b in self.ranges or ():
+            if a <= start <= b:
+                return min(end, b)
+        return end
+
     def sql(self, column: str) -> tuple[str, list[float]]:
         """A SQL condition that keeps ``column`` inside the window, and its parameters."""
         if self.ranges is None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 
 _CLOCK = re.compile(r"^(?:(\d+):)?(\d{1,2}):(\d{1,2}(?:\.\d+)?)$")
@@ -16,16 +17,23 @@ def clock(seconds: float) -> str:
 
 
 def parse_time(text: str) -> float:
-    """Parse seconds (``'75'``, ``'75.5'``) or a clock time (``'1:15'``, ``'1:02:05'``)."""
+    """Parse seconds (``'75'``, ``'75.5'``) or a clock time (``'1:15'``, ``'1:02:05'``); ValueError for
+    anything else, a negative time, ``nan`` or ``inf``."""
     text = text.strip()
-    try:
-        value = float(text)
-    except ValueError:
-        match = _CLOCK.match(text)
-        if not match:
-            raise ValueError(f"not a time: {text!r} (use seconds or [h:]mm:ss)") from None
+    match = _CLOCK.match(text)
+    if match:
         h, m, s = match.groups()
-        value = int(h or 0) * 3600 + int(m) * 60 + float(s)
+        try:
+            value = int(h or 0) * 3600 + int(m) * 60 + float(s)
+        except OverflowError:  # "999...9:00:00": more hours than a float holds
+            raise ValueError(f"not a time: {text[:40]!r} (too long)") from None
+    else:
+        try:
+            value = float(text)
+        except ValueError:
+            value = math.nan
+        if not math.isfinite(value):  # garbage, and the floats that are not times: nan, inf, 1e999
+            raise ValueError(f"not a time: {text!r} (use seconds or [h:]mm:ss)")
     if value < 0:
         raise ValueError(f"not a time: {text!r} (negative)")
     return value

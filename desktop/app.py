@@ -29,6 +29,12 @@ def parse(argv: list[str]) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse(sys.argv[1:] if argv is None else argv)
+    if not _has_display():
+        print(
+            "moviebuddy: no display: use the command line, e.g. moviebuddy --help-cli, or run under a display",
+            file=sys.stderr,
+        )
+        return 2
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
@@ -63,6 +69,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.quit_after:
         QTimer.singleShot(int(args.quit_after * 1000), lambda: _finish(window, args.screenshot, timings))
     return app.exec()
+
+
+def _has_display() -> bool:
+    """Whether Qt can open a window: on Linux and the BSDs an X or Wayland display, or a platform named in
+    QT_QPA_PLATFORM (offscreen for tests and screenshots); without one Qt aborts the process."""
+    if sys.platform in ("win32", "darwin") or os.environ.get("QT_QPA_PLATFORM"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
 def _finish(window, screenshot: str | None, timings: dict) -> None:

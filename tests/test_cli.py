@@ -38,8 +38,9 @@ def test_index_json_status_and_scenes(make_film, capsys):
         "dialogue_lines",
         "dialogue_sources",
         "scenes",
+        "problem",
     }
-    assert status["complete"] and status["frames"] == 12 and status["scenes"] == 3
+    assert status["complete"] and status["frames"] == 12 and status["scenes"] == 3 and status["problem"] is None
     assert status["indexed_until_s"] == pytest.approx(12.0, abs=0.2)
 
     assert main(["scenes", str(film), "--json"]) == 0

@@ -110,3 +110,39 @@ def test_a_scene_that_runs_past_the_window_keeps_no_tags(store, make_film, encod
     assert [bool(s["tags"]) for s in scenes] == [True, False] and scenes[-1]["end"] == cut
     (_, _, _, tags), *_ = [s for s in store.library_scenes({film.id: Window.until(cut)}) if s[1] == scenes[-1]["start"]]
     assert tags == []
+
+
+def test_a_time_the_question_names_is_kept_inside_the_film_and_the_window():
+    from core.question import EDGE_S, time_focus
+
+    assert time_focus("What happens at 1:25?", Window.until(30), 63.0, []) is None  # past what was watched
+    assert time_focus("What happens at 0:50?", Window.whole(), 63.0, []) == (20.0, 63.0)  # cut at the end
+    assert time_focus("What just happened?", Window.until(300), 400.0, []) == (300 - EDGE_S, 300.0)
+    assert time_focus("What happens around 0:20?", Window.until(30), 63.0, []) == (0.0, 30.0)
+
+
+def test_a_line_said_across_the_edge_is_evidence_only_up_to_it(store, make_film, capsys):
+    """The default film says its second line at 4.5 s (it lasts past 5 s): under --until 5 it is read
+    with its end at 5, and `ask --until` names no time past the window."""
+    import json
+
+    from core.cli import main
+    from core.dialogue import ingest_dialogue
+    from core.media.probe import probe
+    from core.store import fingerprint
+
+    path = make_film()
+    info = probe(path)
+    film = store.ensure_film(fingerprint(info.path), info)
+    ingest_dialogue(store, film, info)
+    (line,) = [x for x in store.lines_in_window(film.id, Window.until(5.0)) if x.start > 4]
+    assert line.end == 5.0 and line.text.startswith("The green garden")
+    assert next(x for x in store.lines_in_window(film.id, Window.whole()) if x.start > 4).end > 5.0
+
+    assert main(["index", str(path), "--fps", "0.5"]) == 0
+    capsys.readouterr()
+    assert main(["ask", str(path), "What just happened at 0:25?", "--until", "0:05", "--new", "--json"]) == 0
+    answer = json.loads(capsys.readouterr().out)
+    assert "0:25" not in answer["answer"] and "0:11" not in answer["answer"]
+    assert all(e["t"] <= 5.0 and (e["end"] is None or e["end"] <= 5.0) for e in answer["evidence"])
+    assert all(t <= 5.0 for t in answer["citations"])

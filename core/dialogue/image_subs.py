@@ -27,13 +27,16 @@ def image_stream(info: MediaInfo) -> DialogueSource | None:
 
 
 def wanted(store: Store, film: Film, info: MediaInfo) -> bool:
-    """Image subtitles are read for a film that has them and no text subtitles, until they are read."""
+    """Image subtitles are read for a film that has them and no text subtitles in the viewer's language,
+    until they are read."""
     from core import ocr
 
     stream = image_stream(info)
     if stream is None or not ocr.available():
         return False
-    if any(s["kind"] in ("sidecar", "embedded") and s["lines"] > 0 for s in store.dialogue_sources(film.id)):
+    from core.dialogue.sources import has_subtitles
+
+    if has_subtitles(store, film, ("sidecar", "embedded")):
         return False
     return not finished(store, film, info)
 

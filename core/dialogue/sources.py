@@ -48,13 +48,18 @@ def kinds() -> list[DialogueSourceKind]:
 def ingest_dialogue(store: Store, film: Film, info: MediaInfo, subs: str | Path | None = None) -> int:
     """Store the film's dialogue: ``subs`` if given (always re-read), then every registered source that
     wants to run for this film. Returns the number of lines stored. An unreadable ``subs`` raises
-    SubtitleError; an unreadable sidecar found by itself is skipped with a warning."""
+    SubtitleError; an unreadable sidecar found by itself is skipped with a warning. ``subs`` replaces the
+    text subtitles stored before (other files, the film's text streams): they are emptied, still listed;
+    subtitles read from images, recognised speech and on-screen text stay."""
     if subs is not None:
         source = subtitles.sidecar_source(Path(subs))
         lines = subtitles.read_sidecar(subs)
         store.replace_dialogue(film.id, source, lines)
-        if lines:
-            store.choose_dialogue(film.id, source.name)  # the viewer named it: answers read it
+        for old in store.dialogue_sources(film.id):
+            if old["kind"] in ("sidecar", "embedded") and old["lines"] and old["source"] != source.name:
+                gone = subtitles.DialogueSource(name=old["source"], kind=old["kind"], language=old["language"])
+                store.replace_dialogue(film.id, gone, [])
+        store.choose_dialogue(film.id, source.name)  # the viewer named it: answers read it
     for kind in kinds():
         if kind.ingest is not None and kind.wanted(store, film, info):
             kind.ingest(store, film, info)
@@ -75,6 +80,14 @@ def slow_dialogue(
     for kind in kinds():
         if kind.run is not None and not cancel.cancelled and (kind.name in forced or kind.wanted(store, film, info)):
             yield from kind.run(store, film, info, cancel)
+
+
+def has_subtitles(store: Store, film: Film, kinds: tuple[str, ...]) -> bool:
+    """Whether the film has lines of these kinds in the viewer's language (or in one not stated)."""
+    return any(
+        s["kind"] in kinds and s["lines"] > 0 and (s["language"] or "en") in subtitles.PREFERRED_LANGUAGES
+        for s in store.dialogue_sources(film.id)
+    )
 
 
 # text subtitles: a sidecar file beside the film or a text stream inside it ------------------------------

@@ -166,12 +166,11 @@ def spoken_language(model, sound: np.ndarray, viewer: str = "en") -> tuple[str, 
 
 
 def wanted(store: Store, film: Film, info: MediaInfo) -> bool:
-    """Speech is recognised for a film with sound and no subtitles (text, or read from images), until it
-    is done."""
-    if not info.has_audio:
-        return False
-    sources = store.dialogue_sources(film.id)
-    if any(s["kind"] in ("sidecar", "embedded", "ocr_subtitle") and s["lines"] > 0 for s in sources):
+    """Speech is recognised for a film with sound and no subtitles in the viewer's language (text, or read
+    from images), until it is done."""
+    from core.dialogue.sources import has_subtitles
+
+    if not info.has_audio or has_subtitles(store, film, ("sidecar", "embedded", "ocr_subtitle")):
         return False
     done = store.dialogue_progress(film.id, SOURCE)
     return done is None or done[0] < info.duration_s

@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import math
+import re
 from collections.abc import Generator
 from dataclasses import dataclass
 from fractions import Fraction
@@ -33,6 +34,8 @@ TRUNCATION_SLACK_S = 5.0
 # 9 Mb/s 1080p film with grain: 12.4x real time with frame threading against 9.3x without).
 HEAVY_BITS_PER_PIXEL = 0.35
 LARGE_PICTURE = 1280 * 720
+_DURATION_TAG = re.compile(r"^(\d+):(\d\d):(\d\d(?:\.\d+)?)$")
+NO_TIMESTAMPS = 0x80  # FFmpeg's AVFMT_NOTIMESTAMPS: a raw elementary stream
 
 
 @dataclass(frozen=True)
@@ -115,6 +118,8 @@ def sample_frames(
     except av.error.FFmpegError as exc:
         raise UnusableMedia(f"{Path(path).name}: cannot be opened any more ({exc})") from None
     with container:
+        if container.format.flags & NO_TIMESTAMPS:  # its frames are timed by counting: none may be skipped
+            strategy = dataclasses.replace(strategy, skip_nonref=False, skip_b=False)
         stream = container.streams.video[0]
         stream.thread_type = strategy.threading
         if strategy.skip_deblock:
@@ -127,7 +132,7 @@ def sample_frames(
         if after is not None:
             next_k = math.floor(after * fps + EPS) + 1
             seek_to = max(0.0, after + info.start_s - 1.0)
-            container.seek(ticks(stream, seek_to), stream=stream, backward=True, any_frame=False)
+            seek(container, stream, seek_to, any_frame=False)
         last_t = after if after is not None else -1.0
         previous = max(0.0, last_t)
         needs_b = False
@@ -157,22 +162,46 @@ def sample_frames(
                 check_truncation=check_truncation,
             )
             return
+        length = picture_length(stream, info)
         if (
             check_truncation
             and until is None
-            and last_t < info.duration_s - max(TRUNCATION_SLACK_S, 2.0 / fps)
-            and info.duration_s > TRUNCATION_SLACK_S
+            and last_t < length - max(TRUNCATION_SLACK_S, 2.0 / fps)
+            and length > TRUNCATION_SLACK_S
         ):
             if cancel is None or not cancel.cancelled:
                 raise UnusableMedia(
-                    f"{Path(path).name}: the picture stops at {clock(max(last_t, 0))} although the film "
-                    f"should last {clock(info.duration_s)}; the file looks truncated or damaged"
+                    f"{Path(path).name}: the picture stops at {clock(max(last_t, 0))} although it "
+                    f"should last {clock(length)}; the file looks truncated or damaged"
                 )
+
+
+def picture_length(stream, info: MediaInfo) -> float:
+    """How long the picture should last: the video stream's own stated length where the file gives one
+    (subtitles or sound may run on well past the picture), else the film's."""
+    length = info.duration_s
+    if stream.duration and stream.time_base:
+        length = min(length, float(stream.duration * stream.time_base))
+    stated = _DURATION_TAG.match((stream.metadata or {}).get("DURATION", ""))  # Matroska: each track's length
+    if stated:
+        h, m, sec = stated.groups()
+        length = min(length, int(h) * 3600 + int(m) * 60 + float(sec))
+    return length
 
 
 def upright(rgb: np.ndarray, info: MediaInfo) -> np.ndarray:
     """A decoded picture turned the way the film is meant to be seen (phone videos carry a rotation)."""
     return np.ascontiguousarray(np.rot90(rgb, k=info.rotation // 90)) if info.rotation else rgb
+
+
+def seek(container, stream, seconds: float, any_frame: bool = False) -> bool:
+    """Seek to the key frame at or before ``seconds`` of the file; False for a file without timestamps (a
+    raw .h264 stream), where FFmpeg cannot seek and its frames are timed by counting: it is read from
+    where it is (the start, in a fresh container) and the frames before ``seconds`` are skipped."""
+    if container.format.flags & NO_TIMESTAMPS:
+        return False
+    container.seek(ticks(stream, seconds), stream=stream, backward=True, any_frame=any_frame)
+    return True
 
 
 def ticks(stream, seconds: float) -> int:
@@ -181,8 +210,10 @@ def ticks(stream, seconds: float) -> int:
 
 
 def _decode(container, stream, info: MediaInfo, cancel: CancelToken | None):
-    """Decode packet by packet so that one damaged packet is skipped instead of ending the film."""
+    """Decode packet by packet so that one damaged packet is skipped instead of ending the film. Frames
+    without a time (a raw .h264 stream has none) are timed by counting from the start of the stream."""
     bad = 0
+    counted = 0.0
     for packet in container.demux(stream):
         if cancel is not None and cancel.cancelled:
             return
@@ -194,6 +225,10 @@ def _decode(container, stream, info: MediaInfo, cancel: CancelToken | None):
                 raise UnusableMedia(f"{info.path.name}: too many damaged video packets ({exc})") from None
             continue
         for frame in frames:
-            if frame.time is None:
+            if frame.time is not None:
+                yield float(frame.time) - info.start_s, frame
                 continue
-            yield float(frame.time) - info.start_s, frame
+            if info.fps <= 0:
+                continue
+            yield counted, frame
+            counted += float(frame.duration * frame.time_base) if frame.duration and frame.time_base else 1 / info.fps

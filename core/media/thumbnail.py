@@ -8,7 +8,7 @@ import av
 import numpy as np
 
 from core.errors import UnusableMedia
-from core.media.frames import _decode, ticks, upright
+from core.media.frames import _decode, seek, upright
 from core.media.probe import MediaInfo
 
 
@@ -32,9 +32,12 @@ def pictures_at(info: MediaInfo, times, width: int = 160) -> Iterator[tuple[floa
     with container:
         stream = container.streams.video[0]
         stream.thread_type = "AUTO"
+        frames = None
         for t in sorted({float(t) for t in times}):
-            container.seek(ticks(stream, max(0.0, t + info.start_s - 0.5)), stream=stream, backward=True)
-            for frame_t, frame in _decode(container, stream, info, None):
+            # a file that cannot seek (a raw .h264 stream) is read on from the last picture instead
+            if seek(container, stream, max(0.0, t + info.start_s - 0.5)) or frames is None:
+                frames = _decode(container, stream, info, None)
+            for frame_t, frame in frames:
                 if frame_t + 1e-3 >= t:
                     yield t, upright(frame.to_ndarray(width=size[0], height=size[1], format="rgb24"), info)
                     break

@@ -22,6 +22,7 @@ class Connection:
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         self.home = self.path.parent
+        self._writer: int | None = None  # the thread inside transaction(), if any
         self.conn = sqlite3.connect(str(self.path), timeout=30, isolation_level=None, check_same_thread=False)
         self.conn.row_factory = sqlite3.Row
         self.conn.execute("PRAGMA foreign_keys=ON")
@@ -41,7 +42,7 @@ class Connection:
                     # on a new database only.
                     self.conn.execute("PRAGMA page_size=16384")
                     self.conn.execute("PRAGMA journal_mode=WAL")
-                    migrations.apply(sqlite_utils.Database(self.conn))
+                    self._migrate(sqlite_utils.Database(self.conn))
                 return
             except sqlite3.OperationalError as exc:
                 if "locked" not in str(exc) or attempt == 19:
@@ -49,6 +50,23 @@ class Connection:
                 if self.conn.in_transaction:
                     self.conn.execute("ROLLBACK")
                 time.sleep(0.1 * (attempt + 1))
+
+    def _migrate(self, db: sqlite_utils.Database) -> None:
+        """Apply the pending migrations holding the database's write lock, so that processes opening a new
+        data folder at the same moment take turns: the first migrates, the others wait for it (busy timeout)
+        and then find nothing left to do. Unlocked, two of them both saw a migration pending and the second
+        failed ("duplicate column name", "table ... already exists"). An open that finds nothing pending,
+        the usual case, takes no lock."""
+        if not migrations.pending(db):
+            return
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            migrations.apply(db)  # each migration in a savepoint of this transaction
+        except BaseException:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
 
     def close(self) -> None:
         self.conn.close()
@@ -61,12 +79,31 @@ class Connection:
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """One atomic write: everything inside commits together or not at all."""
+        """One atomic write: everything inside commits together or not at all. It takes the write lock at
+        once (BEGIN IMMEDIATE), so a read inside it sees what no other process can change before it
+        commits. Opened inside another transaction of this thread it is part of that one (a savepoint):
+        a store method can check and then call other writing methods, committing once."""
+        if self._writer == threading.get_ident():
+            self.conn.execute("SAVEPOINT inner")
+            try:
+                yield self.conn
+            except BaseException:
+                if self.conn.in_transaction:  # SQLite may have rolled it all back already (a full disk)
+                    self.conn.execute("ROLLBACK TO inner")
+                    self.conn.execute("RELEASE inner")
+                raise
+            else:
+                self.conn.execute("RELEASE inner")
+            return
         self.conn.execute("BEGIN IMMEDIATE")
+        self._writer = threading.get_ident()
         try:
             yield self.conn
-        except BaseException:
-            self.conn.execute("ROLLBACK")
-            raise
-        else:
             self.conn.execute("COMMIT")
+        except BaseException:
+            # after a full disk SQLite has rolled back by itself: a second ROLLBACK would hide the cause
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            raise
+        finally:
+            self._writer = None

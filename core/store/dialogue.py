@@ -43,8 +43,17 @@ class DialogueTables(Connection):
         self, film_id: int, source: DialogueSource, lines: Sequence[DialogueLine], done_s: float
     ) -> None:
         """Add a slow source's lines for one more stretch of the film and how far it got, in one
-        transaction (a run killed after it goes on from ``done_s``)."""
+        transaction (a run killed after it goes on from ``done_s``). Two runs of one source over one film
+        (two ``moviebuddy index`` at once, the app's indexer beside the command) both start from the
+        progress stored then: lines before the progress another run stored since are dropped here, under
+        the write lock, and progress never goes back."""
         with self.transaction() as conn:
+            row = conn.execute(
+                "SELECT done_s FROM dialogue_progress WHERE film_id = ? AND source = ?", (film_id, source.name)
+            ).fetchone()
+            if row is not None:
+                lines = [line for line in lines if line.start >= row[0]]
+                done_s = max(done_s, row[0])
             conn.executemany(
                 'INSERT INTO dialogue (film_id, source, start, "end", text) VALUES (?, ?, ?, ?, ?)',
                 [(film_id, source.name, line.start, line.end, line.text) for line in lines],
@@ -108,7 +117,10 @@ class DialogueTables(Connection):
                 WHERE d.film_id = ? AND {cond} AND {PREFERRED} ORDER BY d.start, d.id""",
             (film_id, *params),
         )
-        return [StoredLine(r[0], r[1], r[2], r[3], "screen_text" if r[4] in BESIDE else "dialogue") for r in rows]
+        return [
+            StoredLine(r[0], r[1], window.end_within(r[1], r[2]), r[3], "screen_text" if r[4] in BESIDE else "dialogue")
+            for r in rows
+        ]
 
     def search_lines(self, film_id: int, fts_query: str, window: Window, limit: int = 30) -> dict[int, float]:
         """BM25 scores (higher is better) of the lines inside the window matching an FTS5 query."""

@@ -54,9 +54,12 @@ class FilmTables(Connection):
     def ensure_encoder(self, encoder_id: str, dim: int, grid: int) -> None:
         row = self.conn.execute("SELECT dim, grid FROM encoders WHERE id = ?", (encoder_id,)).fetchone()
         if row is None:
+            # two processes recording one new encoder at once (the indexer and the answerer in a new data
+            # folder) both find it missing: the second's insert does nothing, then its shape is checked
             with self.transaction() as conn:
-                conn.execute("INSERT INTO encoders (id, dim, grid) VALUES (?, ?, ?)", (encoder_id, dim, grid))
-        elif (row["dim"], row["grid"]) != (dim, grid):
+                conn.execute("INSERT OR IGNORE INTO encoders (id, dim, grid) VALUES (?, ?, ?)", (encoder_id, dim, grid))
+                row = conn.execute("SELECT dim, grid FROM encoders WHERE id = ?", (encoder_id,)).fetchone()
+        if (row["dim"], row["grid"]) != (dim, grid):
             raise StoreError(
                 f"encoder {encoder_id} is stored with dim {row['dim']} grid {row['grid']}, not dim {dim} grid {grid}"
             )
