@@ -72,6 +72,8 @@ def store_failure(exc: sqlite3.Error, where=None) -> str:
         where = default_home() / "moviebuddy.db"
     if any(_is_full(e) for e in _chain(exc)):
         return f"the disk is full ({where}): what was indexed is kept; free some space and run it again"
+    if any("readonly" in str(e) or "read-only" in str(e) for e in _chain(exc)):
+        return f"the data folder is read-only ({where}): nothing was changed; use a writable one (--home)"
     return f"the database failed ({where}): {exc}"
 
 

@@ -6,6 +6,7 @@ import argparse
 import json
 import logging
 import os
+import sqlite3
 import sys
 import time
 from pathlib import Path
@@ -39,6 +40,7 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
+    from core.errors import MovieBuddyError
     from desktop.theme import apply_dark_theme
     from desktop.window import MainWindow
 
@@ -48,9 +50,19 @@ def main(argv: list[str] | None = None) -> int:
     app.setOrganizationName("MovieBuddy")
     apply_dark_theme(app)
     headless = os.environ.get("QT_QPA_PLATFORM") == "offscreen"
-    window = MainWindow(
-        vo="null" if headless else "libmpv", ao="null" if headless else "auto", index_automatically=not args.no_index
-    )
+    try:
+        window = MainWindow(
+            vo="null" if headless else "libmpv",
+            ao="null" if headless else "auto",
+            index_automatically=not args.no_index,
+        )
+    except (MovieBuddyError, sqlite3.Error) as exc:  # a data folder that cannot be used: say why, once
+        print(f"moviebuddy: {exc}", file=sys.stderr)
+        if not headless:
+            from PySide6.QtWidgets import QMessageBox
+
+            QMessageBox.critical(None, "Movie Buddy", f"Movie Buddy cannot open its data folder.\n\n{exc}")
+        return 1
     window.show()
     shown_at = time.monotonic()
     timings: dict = {}

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import sqlite_utils
 
+from core.errors import StoreError
 from core.store.migrations import migrations
 
 _MIGRATING = threading.Lock()
@@ -57,6 +58,15 @@ class Connection:
         and then find nothing left to do. Unlocked, two of them both saw a migration pending and the second
         failed ("duplicate column name", "table ... already exists"). An open that finds nothing pending,
         the usual case, takes no lock."""
+        known = {m.name for m in migrations._migrations}
+        newer = (
+            [m.name for m in migrations.applied(db) if m.name not in known] if db["_sqlite_migrations"].exists() else []
+        )
+        if newer:
+            raise StoreError(
+                f"{self.path}: written by a newer Movie Buddy (its schema has {newer[-1]}); "
+                "update Movie Buddy, or use another data folder (--home)"
+            )
         if not migrations.pending(db):
             return
         self.conn.execute("BEGIN IMMEDIATE")
