@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 import core  # noqa: F401  (first: it limits NumPy's BLAS threads before NumPy loads)
 from core.media.writer import FilmSpec, Line, Shot, write_film
+from tests.testkit.pictures import picture
 
 SHARED_MEDIA = Path(__file__).resolve().parents[2] / "shared" / "media"
 
@@ -23,22 +23,6 @@ def isolated_home(tmp_path_factory, monkeypatch) -> Path:
     # starves them for minutes. The tests check what they do, the playback benchmark their priority.
     monkeypatch.setenv("MOVIEBUDDY_WORKER_NICE", "0")
     return home
-
-
-def picture(colour, shape: str = "none", size=(320, 180)) -> np.ndarray:
-    """A flat-colour picture with an optional white shape, plus mild noise so codecs see texture."""
-    w, h = size
-    img = np.zeros((h, w, 3), np.uint8)
-    img[:] = colour
-    yy, xx = np.mgrid[0:h, 0:w]
-    if shape == "circle":
-        img[(xx - w * 0.5) ** 2 + (yy - h * 0.5) ** 2 < (h * 0.3) ** 2] = 255
-    elif shape == "square":
-        img[int(h * 0.25) : int(h * 0.75), int(w * 0.35) : int(w * 0.65)] = 255
-    elif shape == "stripes":
-        img[(xx // 20) % 2 == 0] = 255
-    rng = np.random.default_rng(int(sum(colour)))
-    return np.clip(img.astype(np.int16) + rng.integers(-8, 9, img.shape), 0, 255).astype(np.uint8)
 
 
 DEFAULT_SHOTS = (((200, 30, 30), "circle"), ((30, 160, 40), "square"), ((30, 40, 200), "stripes"))
