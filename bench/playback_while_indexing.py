@@ -3,7 +3,11 @@
 stepping aside when mpv drops frames) and once without, and reports mpv's dropped and delayed frame
 counts beside the indexer's throughput.
 
-    python bench/playback_while_indexing.py [--seconds 60] [--film FILM] [--rounds 1]
+    python bench/playback_while_indexing.py [--seconds 60] [--film FILM] [--rounds 1] [--speech]
+
+``--speech``: the film gets the read-aloud sound of ../shared/media/manifesto.mp4 (looped, no subtitles),
+so that once its picture is indexed, speech recognition and on-screen text reading run while it plays;
+the table then says which stages ran during each run and how many lines were recognised.
 
 Uses bench/out/synthetic-10min-1080p.mp4 (made by bench/synthetic_film.py) or writes a 3-minute one.
 Starts its own Xvfb unless DISPLAY is set. Each run gets a fresh data folder, so the index starts empty."""
@@ -33,6 +37,41 @@ def film_to_play(requested: Path | None) -> Path:
     return write_synthetic_film(OUT / "synthetic-3min-1080p.mp4", minutes=3.0)
 
 
+def with_speech(film: Path) -> Path:
+    """A copy of ``film`` (its video stream copied) with manifesto.mp4's speech looped under it."""
+    import av
+    import numpy as np
+
+    target = OUT / f"{film.stem}-speech.mkv"
+    if target.exists():
+        return target
+    voice = ROOT.parent / "shared" / "media" / "manifesto.mp4"
+    with av.open(str(voice)) as source:
+        resampler = av.AudioResampler(format="fltp", layout="mono", rate=48_000)
+        sound = np.concatenate(
+            [out.to_ndarray()[0] for frame in source.decode(audio=0) for out in resampler.resample(frame)]
+        )
+    partial = target.with_suffix(".partial.mkv")
+    with av.open(str(film)) as src, av.open(str(partial), "w") as out:
+        video_in = src.streams.video[0]
+        video_out = out.add_stream_from_template(video_in)
+        audio = out.add_stream("aac", rate=48_000, layout="mono")
+        length = float(src.duration or 0) / 1_000_000 or 180.0
+        for packet in src.demux(video_in):
+            if packet.dts is not None:
+                packet.stream = video_out
+                out.mux(packet)
+        total = int(length * 48_000)
+        for at in range(0, total, 1024):
+            index = np.arange(at, min(total, at + 1024)) % len(sound)
+            frame = av.AudioFrame.from_ndarray(sound[index][None, :].astype(np.float32), format="fltp", layout="mono")
+            frame.sample_rate, frame.pts = 48_000, at
+            out.mux(audio.encode(frame))
+        out.mux(audio.encode(None))
+    partial.replace(target)
+    return target
+
+
 def play(app, film: Path, seconds: float, index: bool, ask_at: float | None = None) -> dict:
     """Play ``film`` from its start in a fresh window for ``seconds``; returns what was measured."""
     from PySide6.QtCore import QSettings
@@ -53,9 +92,11 @@ def play(app, film: Path, seconds: float, index: bool, ask_at: float | None = No
     window.show()
     covered = []
     holds = []
+    stages: set[str] = set()
     window.open_film(film)
     if window.indexer is not None:
         window.indexer.progress.connect(lambda e: covered.append(e.done) if e.stage == "frames" else None)
+        window.indexer.progress.connect(lambda e: stages.add(e.stage))
     # wait for playback to start, then measure exactly `seconds` of wall time
     deadline = time.monotonic() + 60
     while (window.player.position or 0) <= 0.2 and time.monotonic() < deadline:
@@ -85,6 +126,7 @@ def play(app, film: Path, seconds: float, index: bool, ask_at: float | None = No
     drops = window.player.dropped_frames
     played = (window.player.position or 0.0) - start_pos
     frames = window.store.frame_count(window.film.id) if window.film else 0
+    sources = window.store.dialogue_sources(window.film.id) if window.film else []
     window.close()
     app.processEvents()
     return {
@@ -98,6 +140,8 @@ def play(app, film: Path, seconds: float, index: bool, ask_at: float | None = No
         "holds": len(holds),
         "timeline": timeline,
         "answer_s": (answered[0] - asked) if asked and answered else None,
+        "stages": sorted(stages),
+        "recognised": sum(x["lines"] for x in sources if x["kind"] == "asr"),
     }
 
 
@@ -107,6 +151,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--film", type=Path)
     parser.add_argument("--rounds", type=int, default=1, help="alternate the two runs this many times")
     parser.add_argument("--ask-at", type=float, help="also ask a question this many seconds into each run")
+    parser.add_argument("--speech", action="store_true", help="the film with speech under it (see above)")
     args = parser.parse_args(argv)
 
     display = None
@@ -119,6 +164,8 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6.QtWidgets import QApplication
 
     film = film_to_play(args.film)
+    if args.speech:
+        film = with_speech(film)
     from core.media.probe import probe
 
     info = probe(film)
@@ -139,16 +186,17 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(
         "| run | played (s) | dropped frames | delayed frames | film indexed (s) | frames indexed "
-        "| indexing speed | indexer held back | question answered in |"
+        "| indexing speed | indexer held back | question answered in | stages | lines recognised |"
     )
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     for r in results:
         speed = f"{r['indexed_s'] / r['wall_s']:.2f}x real time" if r["index"] else "-"
         print(
             f"| {'with indexing' if r['index'] else 'without indexing'} | {r['played_s']:.1f} | {r['dropped']} "
             f"| {r['delayed']} | {r['indexed_s']:.0f} | {r['frames']} | {speed} | "
             f"{r['holds'] if r['index'] else '-'} | "
-            f"{'-' if r['answer_s'] is None else format(r['answer_s'], '.1f') + ' s'} |"
+            f"{'-' if r['answer_s'] is None else format(r['answer_s'], '.1f') + ' s'} | "
+            f"{', '.join(r['stages']) or '-'} | {r['recognised'] if r['index'] else '-'} |"
         )
     base = [r for r in results if not r["index"]]
     busy = [r for r in results if r["index"]]
