@@ -22,12 +22,14 @@ def moment_texts(lines, neighbours: int = 1, max_gap_s: float = 10.0) -> list[st
 
 def embed_moments(store: Store, film_id: int, embedder: TextEmbedder | None = None) -> int:
     """Store a sentence embedding for every dialogue line's moment that has none yet; returns how many."""
-    from core.text_embed import default_embedder
+    from core.text_embed import MiniLM, default_embedder
 
-    embedder = embedder or default_embedder()
-    missing = set(store.missing_line_vectors(film_id, embedder.id))
+    # which lines lack a vector is known before the model is loaded (4 s): a film already embedded, the
+    # usual case when a film is opened again, costs one query
+    missing = set(store.missing_line_vectors(film_id, embedder.id if embedder else MiniLM.id))
     if not missing:
         return 0
+    embedder = embedder or default_embedder()
     lines = store.lines_in_window(film_id, Window.whole())
     texts = moment_texts(lines)
     todo = [(line.id, text) for line, text in zip(lines, texts) if line.id in missing]
