@@ -86,6 +86,7 @@ class Indexing:
         self.film, self.home = film, home
         self.runs: list[tuple[float, float, int, str]] = []  # started, ended, exit code, stderr
         self._stopping, self._proc, self._working = threading.Event(), None, threading.Event()
+        self._starting = threading.Lock()  # a run is started, or stopping is decided, never both at once
         self._thread = threading.Thread(target=self._loop, daemon=True)
         self._thread.start()
         wait_for(lambda: frame_count(home) > 0, "the first frames")
@@ -93,19 +94,22 @@ class Indexing:
     def _loop(self) -> None:
         env = dict(os.environ, MOVIEBUDDY_HOME=str(self.home))
         for fps in ("2", "3", "1.5", "2.5", "4", "3.5", "5"):
-            if self._stopping.is_set():
-                return
             started, err = time.monotonic(), []
             cmd = [sys.executable, "-m", "core", "index", str(self.film), "--fps", fps]
-            self._working.clear()
-            self._proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+            with self._starting:
+                if self._stopping.is_set():
+                    return
+                self._working.clear()
+                pipes = {"stdout": subprocess.DEVNULL, "stderr": subprocess.PIPE, "text": True}
+                self._proc = subprocess.Popen(cmd, env=env, **pipes)
             for line in self._proc.stderr:  # its progress lines: it is at work once the first comes
                 err.append(line)
                 self._working.set()
             self.runs.append((started, time.monotonic(), self._proc.wait(), "".join(err)))
 
     def stop(self) -> None:
-        self._stopping.set()
+        with self._starting:
+            self._stopping.set()
         self._working.wait(timeout=120)  # Ctrl+C before its store is open would be a plain traceback
         if self._proc is not None and self._proc.poll() is None:
             self._proc.send_signal(signal.SIGINT)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -212,3 +213,19 @@ def test_the_app_without_a_display_says_so_instead_of_aborting(tmp_path):
         "moviebuddy: no display: use the command line, e.g. moviebuddy --help-cli, or run under a display"
     )
     assert proc.stdout == ""
+
+
+def test_ctrl_c_after_the_command_has_answered_keeps_its_exit_code(tmp_path):
+    """A Ctrl+C that comes once the command has said its result (a script stopping it, a viewer's late
+    keypress) arrived while Python shut down and killed it by the signal: exit -2 instead of 0."""
+    env = dict(os.environ, MOVIEBUDDY_HOME=str(tmp_path))
+    codes = []
+    for _ in range(5):
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "core", "--version"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
+        assert proc.stdout.readline().startswith(b"moviebuddy ")  # it has answered
+        proc.send_signal(signal.SIGINT)
+        proc.communicate(timeout=60)
+        codes.append(proc.returncode)
+    assert codes == [0] * 5
