@@ -20,9 +20,12 @@ from core.cli_common import (
     EXIT_INPUT,
     EXIT_OK,
     EXIT_USAGE,
+    OneLineFormatter,
     UsageError,
+    complain,
     default_store,
     frame_rate,
+    one_line,
     say,
     store_failure,
     window_of,
@@ -103,9 +106,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO if args.verbose else logging.WARNING, format="moviebuddy: %(message)s", stream=sys.stderr
-    )
+    to_stderr = logging.StreamHandler(sys.stderr)
+    to_stderr.setFormatter(OneLineFormatter("moviebuddy: %(message)s"))
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, handlers=[to_stderr])
     if args.home:
         os.environ["MOVIEBUDDY_HOME"] = str(args.home)
     if args.command is None:
@@ -114,23 +117,23 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return COMMANDS[args.command](args)
     except (UnknownBackend, UsageError) as exc:
-        print(f"moviebuddy: {exc}", file=sys.stderr)
+        complain(str(exc))
         return EXIT_USAGE
     except (UnusableMedia, SubtitleError) as exc:
-        print(f"moviebuddy: {exc}", file=sys.stderr)
+        complain(str(exc))
         return EXIT_INPUT
     except MovieBuddyError as exc:
-        print(f"moviebuddy: {exc}", file=sys.stderr)
+        complain(str(exc))
         return EXIT_FAIL
     except sqlite3.Error as exc:  # a full disk above all: each batch commits whole, so what is stored stays
-        print(f"moviebuddy: {store_failure(exc)}", file=sys.stderr)
+        complain(store_failure(exc))
         return EXIT_FAIL
     except BrokenPipeError:
         return EXIT_OK
     except OSError as exc:  # an output that cannot be written: a folder, no permission, a full disk
         name = str(exc.filename or "")
         where = f"{name if len(name) <= 160 else name[:78] + '...' + name[-78:]}: " if name else ""
-        print(f"moviebuddy: {where}{exc.strerror or exc}", file=sys.stderr)
+        complain(f"{where}{exc.strerror or exc}")
         return EXIT_INPUT if exc.errno == errno.ENAMETOOLONG else EXIT_FAIL
     except KeyboardInterrupt:
         print("moviebuddy: cancelled", file=sys.stderr)
@@ -216,7 +219,7 @@ def cmd_scenes(args) -> int:
         print(json.dumps(scenes))
         return EXIT_OK
     if not scenes:
-        say(f"{info.title}: no scenes yet; run: moviebuddy index {args.movie}", file=sys.stderr)
+        say(one_line(f"{info.title}: no scenes yet; run: moviebuddy index {args.movie}"), file=sys.stderr)
         return EXIT_OK
     for scene in scenes:
         say(f"{clock(scene['start']):>8} - {clock(scene['end']):<8} {', '.join(scene['tags'])}")

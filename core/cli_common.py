@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import math
 import sqlite3
 
@@ -96,3 +97,25 @@ def say(text: str, **kwargs) -> None:
     from core.media.subtitles import strip_controls
 
     print(strip_controls(text), **kwargs)
+
+
+def one_line(text: str) -> str:
+    """``text`` for a one-line message: control characters dropped, a line break or tab in it (a file name
+    may hold one) shown as ``\\n`` or ``\\t`` so the message stays on its line."""
+    from core.media.subtitles import strip_controls
+
+    return strip_controls(text).replace("\r", "\\r").replace("\n", "\\n").replace("\t", "\\t")
+
+
+class OneLineFormatter(logging.Formatter):
+    """Log messages (warnings naming a file) kept to their line, as ``one_line`` does."""
+
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        return one_line(super().formatMessage(record))
+
+
+def complain(message: str) -> None:
+    """The command's one-line message on stderr: ``moviebuddy: message``."""
+    import sys
+
+    print(f"moviebuddy: {one_line(message)}", file=sys.stderr)

@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from core.cli_common import EXIT_CANCELLED, EXIT_INPUT, EXIT_OK, UsageError, default_store, say, window_of
+from core.cli_common import EXIT_CANCELLED, EXIT_INPUT, EXIT_OK, UsageError, default_store, one_line, say, window_of
 from core.errors import MovieBuddyError
 from core.events import CancelToken
 from core.progress_bar import ProgressBar, follow
@@ -105,9 +105,9 @@ def _scan(store, folders) -> int:
         file=sys.stderr,
     )
     for path, why in report.skipped:
-        say(f"  not a film: {path} ({why})", file=sys.stderr)
+        say(one_line(f"  not a film: {path} ({why})"), file=sys.stderr)
     for path, why in report.problems:
-        say(f"  could not read: {path} ({why})", file=sys.stderr)
+        say(one_line(f"  could not read: {path} ({why})"), file=sys.stderr)
     return EXIT_OK
 
 
@@ -118,7 +118,7 @@ def cmd_analyze(args) -> int:
     with default_store() as store:
         queued, skipped = analysis.analyze(store, args.paths)
         for path, why in skipped:
-            say(f"moviebuddy: skipped {path}: {why}", file=sys.stderr)
+            say(one_line(f"moviebuddy: skipped {path}: {why}"), file=sys.stderr)
         if not queued:
             print("moviebuddy: no film to analyse", file=sys.stderr)
             return EXIT_INPUT
@@ -142,7 +142,7 @@ def cmd_analyze(args) -> int:
     assert run is not None
     print(f"{run.analysed} analysed, {run.failed} failed" + ("; the queue is paused" if run.stopped else ""))
     for path, why in failed:
-        say(f"  failed: {path}: {why}", file=sys.stderr)
+        say(one_line(f"  failed: {path}: {why}"), file=sys.stderr)
     return EXIT_OK
 
 

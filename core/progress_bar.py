@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from typing import Any
 
+from core.cli_common import one_line
 from core.events import Done, Progress
 
 
@@ -12,7 +13,7 @@ class ProgressBar:
     """A tqdm bar on stderr, fed with Progress events (silent when stderr is not a terminal in CI logs)."""
 
     def __init__(self, title: str) -> None:
-        self.title = title
+        self.title = one_line(title)  # a film's name may hold a line break
         self._bar: Any = None  # a tqdm bar once the first event arrives on a terminal
 
     def __enter__(self) -> ProgressBar:

@@ -1,9 +1,9 @@
 """Find the moments of a film that answer a question, inside the allowed window only.
 
-Dialogue is found by full-text search (FTS5, BM25) and by sentence embeddings of moments (a line with
-its neighbours), fused by reciprocal rank; frames by their context tokens for the question's query
-vectors; a question that names a time ("at 1:02:10", "in the first scene", "what just happened?")
-looks there. Everything is read through windowed SQL queries."""
+Dialogue is found by full-text search (BM25 among the window's lines, core.text_search) and by sentence
+embeddings of moments (a line with its neighbours), weighed by the calibrated moment model; frames by
+their context tokens for the question's query vectors; a question that names a time ("at 1:02:10", "in
+the first scene", "what just happened?") looks there. Everything is read through windowed SQL queries."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from core.question import fts_query, time_focus
 from core.spoiler_window import Window
 from core.store import Film, Store
 from core.text_embed import TextEmbedder
+from core.text_search import LineSearchCache
 from core.tokens import context_tokens
 
 if TYPE_CHECKING:
@@ -40,6 +41,7 @@ class Retriever:
     def __init__(self, store: Store, encoder: VisionEncoder, embedder: TextEmbedder) -> None:
         self.store, self.encoder, self.embedder = store, encoder, embedder
         self._cache: dict[int, WindowedFrames] = {}
+        self._line_search = LineSearchCache()
 
     def _frames(self, film_id: int, window: Window):
         """The window's frames; a question that narrows to a time focus reads just that part."""
@@ -111,14 +113,13 @@ class Retriever:
 
     def dialogue_signals(self, film, question, lines, window) -> tuple[np.ndarray, np.ndarray]:
         """Per line of the window: the cosine of its moment (the line with its neighbours) to the
-        question, and its BM25 from the Porter-stemmed full-text index (0 where it does not match)."""
+        question, and its BM25 among the window's lines (core.text_search; 0 where it does not match)."""
         if not lines:
             return np.zeros(0), np.zeros(0)
         position = {line.id: i for i, line in enumerate(lines)}
         bm25 = np.zeros(len(lines))
-        for line_id, score in self.store.search_lines(film.id, fts_query(question), window, limit=200).items():
-            if line_id in position:
-                bm25[position[line_id]] = score
+        for line_id, score in self._line_search.score(lines, fts_query(question), limit=200).items():
+            bm25[position[line_id]] = score
         ids, vectors = self.store.line_vectors(film.id, self.embedder.id, self.embedder.dim, window)
         if len(ids) < len(lines):  # an index made before moments were embedded: embed in memory
             ids, vectors = [l.id for l in lines], self.embedder.embed(moment_texts(lines))

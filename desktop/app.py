@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import os
@@ -30,9 +31,10 @@ def parse(argv: list[str]) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse(sys.argv[1:] if argv is None else argv)
-    if not _has_display():
+    problem = _display_problem()
+    if problem:
         print(
-            "moviebuddy: no display: use the command line, e.g. moviebuddy --help-cli, or run under a display",
+            f"moviebuddy: {problem}: use the command line, e.g. moviebuddy --help-cli, or run under a display",
             file=sys.stderr,
         )
         return 2
@@ -57,7 +59,9 @@ def main(argv: list[str] | None = None) -> int:
             index_automatically=not args.no_index,
         )
     except (MovieBuddyError, sqlite3.Error) as exc:  # a data folder that cannot be used: say why, once
-        print(f"moviebuddy: {exc}", file=sys.stderr)
+        from core.cli_common import complain
+
+        complain(str(exc))
         if not headless:
             from PySide6.QtWidgets import QMessageBox
 
@@ -83,12 +87,54 @@ def main(argv: list[str] | None = None) -> int:
     return app.exec()
 
 
-def _has_display() -> bool:
-    """Whether Qt can open a window: on Linux and the BSDs an X or Wayland display, or a platform named in
-    QT_QPA_PLATFORM (offscreen for tests and screenshots); without one Qt aborts the process."""
+def _display_problem() -> str | None:
+    """Why Qt could not open a window here, or None: on Linux and the BSDs Qt aborts the process when it has
+    no X or Wayland display or cannot reach the one named (a DISPLAY left from a closed session or a
+    stopped Xvfb). A platform named in QT_QPA_PLATFORM (offscreen for tests and screenshots) is taken."""
     if sys.platform in ("win32", "darwin") or os.environ.get("QT_QPA_PLATFORM"):
+        return None
+    x11, wayland = os.environ.get("DISPLAY", ""), os.environ.get("WAYLAND_DISPLAY", "")
+    if not x11 and not wayland:
+        return "no display"
+    if (wayland and _reachable_wayland(wayland)) or (x11 and _reachable_x11(x11)):
+        return None
+    return f"cannot reach the display {x11 or wayland}"
+
+
+def _reachable_x11(display: str) -> bool:
+    """Whether an X server answers at DISPLAY ("[host]:N[.screen]"): its Unix socket, or TCP 6000 + N."""
+    import re
+    import socket
+
+    match = re.fullmatch(r"(.*):(\d+)(?:\.\d+)?", display)
+    if not match:
+        return False
+    host, number = match.group(1), int(match.group(2))
+    if host in ("", "unix") or host.startswith("/"):
+        path = host if host.startswith("/") else f"/tmp/.X11-unix/X{number}"
+        candidates = [path, "\0" + path] if sys.platform.startswith("linux") else [path]
+        for address in candidates:  # the file, then Linux's abstract socket of the same name
+            with socket.socket(socket.AF_UNIX) as sock, contextlib.suppress(OSError):
+                sock.settimeout(2)
+                sock.connect(address)
+                return True
+        return False
+    with contextlib.suppress(OSError):
+        socket.create_connection((host, 6000 + number), timeout=2).close()
         return True
-    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+    return False
+
+
+def _reachable_wayland(display: str) -> bool:
+    """Whether a Wayland compositor answers at WAYLAND_DISPLAY (a socket name in XDG_RUNTIME_DIR, or a path)."""
+    import socket
+
+    path = display if display.startswith("/") else os.path.join(os.environ.get("XDG_RUNTIME_DIR", ""), display)
+    with socket.socket(socket.AF_UNIX) as sock, contextlib.suppress(OSError):
+        sock.settimeout(2)
+        sock.connect(path)
+        return True
+    return False
 
 
 def _finish(window, screenshot: str | None, timings: dict) -> None:

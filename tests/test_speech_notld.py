@@ -1,7 +1,8 @@
 """Speech recognition on real film dialogue: the 16 "Night of the Living Dead" (1968) excerpts, each put
 under a generated picture as a film without subtitles and recognised with Whisper-base; the word error
-rate against each excerpt's transcript is printed as a table, and the overall rate (all edits / all
-reference words) must reach the target for Whisper-base: at most 20%."""
+rate against each excerpt's transcript is printed as a table, strict (lowercase words, punctuation dropped)
+and as Whisper's authors score it (their English normaliser), with the overall rate (all edits / all
+reference words) against the issue's target for Whisper-base, at most 20%."""
 
 from __future__ import annotations
 
@@ -19,9 +20,11 @@ from tests.testkit.text_metrics import edit_distance, words
 
 pytestmark = [pytest.mark.slow, pytest.mark.media, pytest.mark.timeout(900)]
 
-TARGET_WER = 0.20  # the issue's target for Whisper-base: not met, 22.1% here (README)
+TARGET_WER = 0.20  # the issue's target for Whisper-base: not met, 22.1% here (21.3% normalised; README)
 # The test guards against getting worse (it fails above FAIL_ABOVE) and prints the table against the
-# target; one development run gave 20.0% with the same settings, not explained yet.
+# target. A script that loads NumPy before `core` (so OpenBLAS runs two threads in the feature extractor's
+# matrix products) measured 20.0% with the same code: Whisper's output moves with the last bits of its
+# input features, so a point either way is noise on 594 words.
 FAIL_ABOVE = 0.25
 
 
@@ -45,11 +48,21 @@ def one_model():
         yield made
 
 
+def normalised_words(text: str) -> list[str]:
+    """Words as Whisper's authors score them: their English text normaliser (the PyPI package
+    whisper-normalizer, MIT), which spells "Mr." as "mister", "gonna" as "going to", numbers as digits,
+    British spellings as American, and drops fillers ("um") and bracketed asides."""
+    from whisper_normalizer.english import EnglishTextNormalizer
+
+    return EnglishTextNormalizer()(text).split()
+
+
 def test_film_dialogue_is_recognised_within_the_word_error_target(store, tmp_path, one_model, capsys):
     clips = transcribed_sounds(shared_clip("notld"))
     assert len(clips) == 16
     rows, problems = [], []
-    edits = reference_words = 0
+    edits = {"strict": 0, "normalised": 0}
+    reference_words = {"strict": 0, "normalised": 0}
     audio_s = recognition_s = 0.0
     for sound, transcript in clips:
         film_path = film_from_sound(sound, tmp_path / f"{sound.stem}.mkv")
@@ -67,23 +80,30 @@ def test_film_dialogue_is_recognised_within_the_word_error_target(store, tmp_pat
         # as Swedish): the language is checked where there are sentences to tell it by
         if languages != {"en"} and len(words(transcript)) >= 10:
             problems.append(f"{sound.stem}: language {languages}")
-        reference = words(transcript)
-        distance = edit_distance(reference, words(heard))
+        rates = []
+        for kind, split in (("strict", words), ("normalised", normalised_words)):
+            reference = split(transcript)
+            distance = edit_distance(reference, split(heard))
+            edits[kind] += distance
+            reference_words[kind] += len(reference)
+            rates.append(distance / max(1, len(reference)))
         seconds = sound_seconds(sound)
-        edits, reference_words, audio_s = edits + distance, reference_words + len(reference), audio_s + seconds
-        rows.append((sound.stem, seconds, len(reference), distance / max(1, len(reference)), heard))
-    overall = edits / max(1, reference_words)
+        audio_s += seconds
+        rows.append((sound.stem, seconds, len(words(transcript)), *rates, heard))
+    strict, normalised = (edits[k] / max(1, reference_words[k]) for k in ("strict", "normalised"))
     with capsys.disabled():
-        print("\n\n| clip | seconds | reference words | WER |\n|---|---:|---:|---:|")
-        for name, seconds, count, rate, _ in rows:
-            print(f"| {name} | {seconds:.1f} | {count} | {rate:.1%} |")
-        print(f"| **overall** | {audio_s:.1f} | {reference_words} | **{overall:.1%}** |")
+        print("\n\n| clip | seconds | reference words | WER | WER, Whisper's normaliser |\n|---|---:|---:|---:|---:|")
+        for name, seconds, count, rate, rate_normalised, _ in rows:
+            print(f"| {name} | {seconds:.1f} | {count} | {rate:.1%} | {rate_normalised:.1%} |")
+        print(
+            f"| **overall** | {audio_s:.1f} | {reference_words['strict']} | **{strict:.1%}** | **{normalised:.1%}** |"
+        )
         print(
             f"\nrecognition: {recognition_s:.1f} s for {audio_s:.1f} s of sound "
             f"(real-time factor {recognition_s / audio_s:.2f}); models loaded: {len(one_model)}"
         )
-        for name, _, _, rate, heard in rows:
+        for name, _, _, rate, _, heard in rows:
             if rate > TARGET_WER:
                 print(f"  {name} ({rate:.0%}) heard: {heard}")
     assert not problems, problems
-    assert overall <= FAIL_ABOVE, f"overall word error rate {overall:.1%} (target {TARGET_WER:.0%})"
+    assert strict <= FAIL_ABOVE, f"overall word error rate {strict:.1%} (target {TARGET_WER:.0%})"
