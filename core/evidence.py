@@ -67,7 +67,11 @@ class Retrieval:
 
 def describe_frame(encoder: VisionEncoder, frames: FrameBatch, j: int) -> str:
     """Words for what a frame shows: classifier guesses (marked as such) and measured colours."""
-    concepts = [f"{name} ({p:.0%})" for name, p in encoder.concepts(frames.content[j : j + 1], top=3)[0] if p >= 0.1]
+    if frames.content_logits is not None:  # the frame cache keeps logits (core.concept_logits)
+        guesses = encoder.concepts_from_logits(frames.content_logits[j : j + 1], top=3)[0]  # type: ignore[attr-defined]
+    else:
+        guesses = encoder.concepts(frames.content[j : j + 1], top=3)[0]
+    concepts = [f"{name} ({p:.0%})" for name, p in guesses if p >= 0.1]
     colours = [name for name, _ in frames.colours(j)]
     level = float(frames.brightness[j])
     if level < 0.18:

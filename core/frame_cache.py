@@ -2,8 +2,9 @@
 
 While the viewer watches, each new window contains the last one (watching only adds ranges), so only
 what is new is read: frames of newly watched ranges and frames indexed since the last read. When a
-window does not contain the last one (spoiler-free switched on, another film), everything is dropped
-and read again, so the frames held are always inside the current window."""
+window does not contain the last one (spoiler-free switched on, a shorter window), the frames outside it
+are dropped and only the part the last window lacked is read, so the frames held are always inside the
+current window."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import threading
 
 import numpy as np
 
+from core import concept_logits
 from core.spoiler_window import Window
 from core.store import FrameBatch, Store
 from core.store.frames import batch_from_rows
@@ -26,55 +28,96 @@ def contains(outer: Window, inner: Window) -> bool:
 
 
 def difference(outer: Window, inner: Window) -> Window:
-    """The parts of ``outer`` not in ``inner`` (``inner`` inside ``outer``)."""
+    """The parts of ``outer`` not in ``inner`` (any two windows; the pieces keep their ends, which the
+    caller's reads may share with what it holds)."""
     if inner.ranges is None:
         return Window(())
     cut = sorted(inner.ranges)
     pieces = []
     for a, b in outer.ranges if outer.ranges is not None else ((-1.0, 1e12),):
-        start = a
+        start, start_held = a, False
         for x, y in cut:
             if y < start or x > b:
                 continue
             if x > start:
                 pieces.append((start, x))
-            start = max(start, y)
-        if start < b:
+            start, start_held = max(start, y), True
+        # a range of one instant ("until 0:00") is a range too, unless ``inner`` holds that instant
+        if start < b or (start == b and not start_held):
             pieces.append((start, b))
     return Window(tuple(pieces))
 
 
-class WindowedFrames:
-    """Frames of one film and encoder, kept in memory as float32, grown by windowed SQL reads."""
+def inside(window: Window, times: np.ndarray) -> np.ndarray:
+    """(F,) bool: which of the times lie inside the window."""
+    if window.ranges is None:
+        return np.ones(len(times), bool)
+    mask = np.zeros(len(times), bool)
+    for a, b in window.ranges:
+        mask |= (times >= a) & (times <= b)
+    return mask
 
-    def __init__(self, store: Store, film_id: int, encoder_id: str) -> None:
+
+class WindowedFrames:
+    """Frames of one film and encoder, grown by windowed SQL reads. Kept as float32 content tokens and
+    patch grids or, given the encoder's ``query_basis`` (every query vector is one of its rows), as each
+    patch's and content token's float16 logits for those rows (core.concept_logits): 10 KB a frame
+    instead of 25 KB."""
+
+    def __init__(self, store: Store, film_id: int, encoder_id: str, basis: np.ndarray | None = None) -> None:
         self.store, self.film_id, self.encoder_id = store, film_id, encoder_id
         self.dim, self.grid = store.encoder_shape(encoder_id)
+        self.basis = basis
         self._lock = threading.Lock()
         self._reset()
 
     def _reset(self) -> None:
         self.window: Window | None = None
         self.max_id = 0
-        self._seen: set[int] = set()
-        self.times = np.zeros(0, np.float64)
-        self.content = np.zeros((0, self.dim), np.float32)
-        self.patches = np.zeros((0, self.grid * self.grid, self.dim), np.float32)
-        self.brightness = np.zeros(0, np.float32)
+        p = self.grid * self.grid
+        kept = 0 if self.basis is not None else self.dim  # with logits, no content or patches are kept
+        self._arrays: dict[str, np.ndarray] = {
+            "ids": np.zeros(0, np.int64),
+            "times": np.zeros(0, np.float64),
+            "content": np.zeros((0, kept), np.float32),
+            "patches": np.zeros((0, p if kept else 0, kept), np.float32),
+            "brightness": np.zeros(0, np.float32),
+            "colourfulness": np.zeros(0, np.float32),
+        }
+        if self.basis is not None:
+            self._arrays["logits"] = np.zeros((0, p, len(self.basis)), np.float16)
+            self._arrays["content_logits"] = np.zeros((0, len(self.basis)), np.float16)
         self.colours_json: list[str] = []
-        self.colourfulness = np.zeros(0, np.float32)
 
     def get(self, window: Window) -> FrameBatch:
         with self._lock:
-            if self.window is None or not contains(window, self.window):
-                self._reset()
+            if self.window is None:
                 self._read(window, None)
             else:
+                if not contains(window, self.window):  # keep what both windows allow, drop the rest
+                    self._keep(inside(window, self._arrays["times"]))
                 self._read(window, difference(window, self.window))
             self.window = window
+            arrays = self._arrays
             return FrameBatch(
-                self.times, self.content, self.patches, self.brightness, self.colours_json, self.colourfulness
+                arrays["times"],
+                arrays["content"],
+                arrays["patches"],
+                arrays["brightness"],
+                self.colours_json,
+                arrays["colourfulness"],
+                concept_logits=arrays.get("logits"),
+                content_logits=arrays.get("content_logits"),
             )
+
+    @property
+    def times(self) -> np.ndarray:
+        """The times of the frames held."""
+        return self._arrays["times"]
+
+    def _keep(self, mask: np.ndarray) -> None:
+        self._arrays = {name: array[mask] for name, array in self._arrays.items()}
+        self.colours_json = [c for c, keep in zip(self.colours_json, mask) if keep]
 
     def _read(self, window: Window, new: Window | None) -> None:
         extra, extra_params = "", []
@@ -82,17 +125,27 @@ class WindowedFrames:
             new_cond, new_params = new.sql("t")
             extra, extra_params = f"AND (id > ? OR {new_cond})", [self.max_id, *new_params]
         rows = self.store.frame_rows(self.film_id, self.encoder_id, window, extra=extra, extra_params=extra_params)
-        rows = [r for r in rows if r[0] not in self._seen]
+        held = set(self._arrays["ids"].tolist())
+        rows = [r for r in rows if r[0] not in held]
         if not rows:
             return
-        read = batch_from_rows(rows, self.dim, self.grid, patches_dtype=np.float32)
-        order = np.argsort(np.concatenate([self.times, read.times]), kind="stable")
-        self.times = np.concatenate([self.times, read.times])[order]
-        self.content = np.concatenate([self.content, read.content])[order]
-        self.patches = np.concatenate([self.patches, read.patches])[order]
-        self.brightness = np.concatenate([self.brightness, read.brightness])[order]
-        self.colourfulness = np.concatenate([self.colourfulness, read.colourfulness])[order]
+        as_float16 = self.basis is not None  # only to make logits of: half the transient memory
+        read = batch_from_rows(rows, self.dim, self.grid, patches_dtype=np.float16 if as_float16 else np.float32)
+        new_arrays: dict[str, np.ndarray] = {
+            "ids": np.array([r[0] for r in rows], np.int64),
+            "times": read.times,
+            "brightness": read.brightness,
+            "colourfulness": read.colourfulness if read.colourfulness is not None else np.full(len(rows), np.nan),
+        }
+        if self.basis is not None:
+            new_arrays["logits"] = concept_logits.logits(read.patches, self.basis)
+            new_arrays["content_logits"] = concept_logits.logits(read.content, self.basis)
+            new_arrays["content"] = np.zeros((len(rows), 0), np.float32)
+            new_arrays["patches"] = np.zeros((len(rows), 0, 0), np.float32)
+        else:
+            new_arrays["content"], new_arrays["patches"] = read.content, read.patches
+        order = np.argsort(np.concatenate([self._arrays["times"], read.times]), kind="stable")
+        self._arrays = {name: np.concatenate([array, new_arrays[name]])[order] for name, array in self._arrays.items()}
         colours = self.colours_json + read.colours_json
         self.colours_json = [colours[i] for i in order]
-        self._seen.update(r[0] for r in rows)
         self.max_id = max(self.max_id, max(r[0] for r in rows))

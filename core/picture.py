@@ -50,7 +50,7 @@ def black_and_white(colourfulness: np.ndarray, colours_json) -> np.ndarray:
 def answer_picture(
     ask: PictureQuestion, frames, probabilities, where: str, moment: tuple[float, float] | None = None
 ) -> PictureAnswer | None:
-    """Answer ``ask`` from the frames of the window (a FrameBatch). ``probabilities(content)`` gives the
+    """Answer ``ask`` from the frames of the window (a FrameBatch). ``probabilities(frames)`` gives the
     classifier's (F, 1000) probabilities; ``where`` names the window ("the film", "what you've watched
     so far"); ``moment``: the part the question points at (a time focus or the best moment found), if any."""
     if not len(frames.times):
@@ -82,7 +82,7 @@ def _part(times: np.ndarray, moment) -> np.ndarray:
 def _things(frames, probabilities, things) -> tuple[list[tuple[str, float, float]], list[int]]:
     """For each named word (a kind like "animal" is replaced by the narrower words under it): the best
     (word, probability, time), and the frames where any of them is seen."""
-    names, probs = picture_words.everyday_probabilities(probabilities(frames.content))
+    names, probs = picture_words.everyday_probabilities(probabilities(frames))
     best, hits = [], set()
     for thing in things:
         candidates = [thing]

@@ -38,8 +38,11 @@ FOCUS_SCORE = 2.0  # the part a question points at ("what just happened?") outra
 class Retriever:
     """Holds the models a question needs (vision encoder and text embedder), loaded once and kept warm."""
 
-    def __init__(self, store: Store, encoder: VisionEncoder, embedder: TextEmbedder) -> None:
+    def __init__(self, store: Store, encoder: VisionEncoder, embedder: TextEmbedder, frame_logits: bool = True) -> None:
         self.store, self.encoder, self.embedder = store, encoder, embedder
+        # frames kept as their classifier logits where the encoder's queries allow (core.concept_logits);
+        # False keeps patch grids and computes context tokens (the benchmark's baseline)
+        self.frame_logits = frame_logits
         self._cache: dict[int, WindowedFrames] = {}
         self._line_search = LineSearchCache()
 
@@ -48,7 +51,8 @@ class Retriever:
         if window.ranges is not None and len(window.ranges) == 1 and window.ranges[0][1] - window.ranges[0][0] <= 600:
             return self.store.frames_in_window(film_id, self.encoder.id, window)
         if film_id not in self._cache:
-            self._cache = {film_id: WindowedFrames(self.store, film_id, self.encoder.id)}  # one film at a time
+            basis = getattr(self.encoder, "query_basis", None) if self.frame_logits else None
+            self._cache = {film_id: WindowedFrames(self.store, film_id, self.encoder.id, basis)}  # one film at a time
         return self._cache[film_id].get(window)
 
     def retrieve(
@@ -65,7 +69,10 @@ class Retriever:
         frames = self._frames(film.id, search_window)
         queries = encoder.question_queries(question)
         visual = np.zeros(len(frames.times), np.float32)
-        if len(frames.times):
+        if len(frames.times) and frames.concept_logits is not None:
+            logits = (frames.concept_logits, frames.content_logits)
+            visual = encoder.relevance_from_logits(*logits, queries)  # type: ignore[attr-defined]
+        elif len(frames.times):
             ctx = context_tokens(queries.vectors, frames.patches, weights=queries.weights)
             visual = encoder.relevance(ctx, frames.content, queries)
         visual_found = (
@@ -96,8 +103,8 @@ class Retriever:
         from core import picture
 
         ask = picture.picture_question(question)
-        probabilities = getattr(self.encoder, "concept_probabilities", None)
-        if ask is None or (ask.kind == "thing" and probabilities is None):
+        encoder = self.encoder
+        if ask is None or (ask.kind == "thing" and not hasattr(encoder, "concept_probabilities")):
             return None
         window = retrieval.window.clip(*retrieval.focus) if retrieval.focus else retrieval.window
         frames = self._frames(film.id, window)
@@ -109,7 +116,13 @@ class Retriever:
             where = "the film" if retrieval.complete else "the part of the film indexed so far"
         else:
             where = "what you've watched so far"
-        return picture.answer_picture(ask, frames, probabilities, where, moment)
+        return picture.answer_picture(ask, frames, self._probabilities, where, moment)
+
+    def _probabilities(self, frames) -> np.ndarray:
+        """The classifier's (F, 1000) probabilities of each frame's content token."""
+        if frames.content_logits is not None:
+            return self.encoder.probabilities_from_logits(frames.content_logits)  # type: ignore[attr-defined]
+        return self.encoder.concept_probabilities(frames.content)  # type: ignore[attr-defined]
 
     def dialogue_signals(self, film, question, lines, window) -> tuple[np.ndarray, np.ndarray]:
         """Per line of the window: the cosine of its moment (the line with its neighbours) to the

@@ -59,6 +59,18 @@ def encoder():
     return EfficientNetLite0()
 
 
+@pytest.fixture(scope="module")
+def film_store(tmp_path_factory, encoder):
+    """A store with a synthetic 10-minute film indexed (600 frames, one line), shared by a module."""
+    from core.store import open_store
+    from tests.testkit.synthetic_index import synthetic_film
+
+    store = open_store(tmp_path_factory.mktemp("frames"))
+    film = synthetic_film(store, encoder, 600.0, [(10.0, "hello")])
+    yield store, film
+    store.close()
+
+
 @pytest.fixture
 def store(isolated_home):
     from core.store import open_store

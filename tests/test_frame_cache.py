@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -26,16 +25,6 @@ def test_contains_and_difference():
     assert difference(Window.until(10), Window.until(10)).ranges == ()
 
 
-@pytest.fixture(scope="module")
-def film_store(tmp_path_factory, encoder):
-    from core.store import open_store
-
-    store = open_store(tmp_path_factory.mktemp("cache"))
-    film = synthetic_film(store, encoder, 600.0, [(10.0, "hello")])
-    yield store, film
-    store.close()
-
-
 windows = st.one_of(
     st.just(None),
     st.floats(0, 700).map(lambda t: ("until", t)),
@@ -56,6 +45,7 @@ def _window(spec):
 def test_kept_frames_equal_a_fresh_read(film_store, encoder, specs, grow):
     store, film = film_store
     cache = WindowedFrames(store, film.id, encoder.id)
+    as_logits = WindowedFrames(store, film.id, encoder.id, encoder.query_basis)  # kept as classifier logits
     watched = []
     for spec in specs:
         if grow and spec is not None and spec[0] == "watched":  # a viewer's window only grows
@@ -67,6 +57,8 @@ def test_kept_frames_equal_a_fresh_read(film_store, encoder, specs, grow):
         assert kept.times.tolist() == fresh.times.tolist()
         assert all(window.contains(t) for t in kept.times)
         np.testing.assert_array_equal(kept.patches, fresh.patches.astype(np.float32))
+        logits = as_logits.get(window)
+        assert logits.times.tolist() == fresh.times.tolist() and len(logits.content_logits) == len(fresh.times)
 
 
 def test_frames_indexed_after_a_read_are_picked_up(tmp_path, encoder):

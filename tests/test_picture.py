@@ -138,7 +138,7 @@ class _Frames:
             if label:
                 self._probs[j, names.index(label)] = p
 
-    def probabilities(self, content):
+    def probabilities(self, frames):
         return self._probs
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
+from core import concept_logits
 from core.encoders.base import EncodedFrames, Queries
 from core.encoders.concepts import imagenet_labels, label_embeddings, match_concepts
 from core.tokens import content_token, pooled_grid
@@ -90,17 +91,31 @@ class EfficientNetLite0:
         return EncodedFrames(content=content.numpy(), patches=patches.numpy())
 
     def concepts(self, content: np.ndarray, top: int = 5) -> list[list[tuple[str, float]]]:
-        probs = self.concept_probabilities(content)
-        labels = imagenet_labels()
-        order = np.argsort(-probs, axis=1)[:, :top]
-        return [[(labels[j], float(p[j])) for j in row] for row, p in zip(order, probs)]
+        return _top_labels(self.concept_probabilities(content), top)
+
+    @property
+    def query_basis(self) -> np.ndarray:
+        """Every query vector is one of these rows (the classifier's): frames can be kept as their patches'
+        logits for them (core.concept_logits) instead of their patch grids."""
+        return self._classifier_w
+
+    def probabilities_from_logits(self, content: np.ndarray) -> np.ndarray:
+        """(B, 1000) content-token logits without the bias (core.concept_logits) -> ImageNet probabilities."""
+        return concept_logits.softmax(np.atleast_2d(content).astype(np.float32) + self._classifier_b)
+
+    def concepts_from_logits(self, content: np.ndarray, top: int = 5) -> list[list[tuple[str, float]]]:
+        return _top_labels(self.probabilities_from_logits(content), top)
+
+    def relevance_from_logits(self, patch: np.ndarray, content: np.ndarray, queries: Queries) -> np.ndarray:
+        """``relevance`` of every frame from its patch and content logits: the same scores, without
+        computing context tokens."""
+        classes, bias = list(queries.concept_ids), self._classifier_b
+        return concept_logits.relevance(patch, content, classes, queries.weights, bias, self.dim, RERANK)
 
     def concept_probabilities(self, content: np.ndarray) -> np.ndarray:
         """(B, C) content tokens -> (B, 1000) ImageNet probabilities (exactly the model's own output)."""
         logits = np.atleast_2d(content).astype(np.float32) @ self._classifier_w.T + self._classifier_b
-        logits -= logits.max(axis=1, keepdims=True)
-        e = np.exp(logits)
-        return e / e.sum(axis=1, keepdims=True)
+        return concept_logits.softmax(logits)
 
     def question_queries(self, question: str) -> Queries:
         from core.text_embed import default_embedder
@@ -135,6 +150,12 @@ class EfficientNetLite0:
         p_content = self.concept_probabilities(content[best])[:, index] @ weights
         scores[best] = 0.5 * (p_context + p_content)
         return scores
+
+
+def _top_labels(probs: np.ndarray, top: int) -> list[list[tuple[str, float]]]:
+    labels = imagenet_labels()
+    order = np.argsort(-probs, axis=1)[:, :top]
+    return [[(labels[j], float(p[j])) for j in row] for row, p in zip(order, probs)]
 
 
 def _save_npz(path: Path, **arrays) -> None:

@@ -36,6 +36,11 @@ class FrameBatch:
     brightness: np.ndarray
     colours_json: list[str]
     colourfulness: np.ndarray | None = None  # (F,), NaN where not measured (frames of an older index)
+    # The encoder's classifier logits (core.concept_logits), float16, kept by the question-time frame cache in
+    # place of ``content`` and ``patches`` (then (F, 0) and (F, 0, 0)): each patch's (F, P, K) and each
+    # content token's (F, K)
+    concept_logits: np.ndarray | None = None
+    content_logits: np.ndarray | None = None
 
     def colours(self, j: int) -> list:
         """Frame j's named colours, [[name, share], ...] (parsed only for the frames described)."""
