@@ -26,6 +26,8 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--quit-after", type=float, metavar="SECONDS", help=argparse.SUPPRESS)
     parser.add_argument("--quit-after-playing", type=float, metavar="SECONDS", help=argparse.SUPPRESS)
     parser.add_argument("--screenshot", metavar="PNG", help=argparse.SUPPRESS)
+    # ... and ask QUESTION once the first picture shows (the report gives the time to its answer)
+    parser.add_argument("--ask", metavar="QUESTION", help=argparse.SUPPRESS)
     return parser.parse_args(argv)
 
 
@@ -74,10 +76,21 @@ def main(argv: list[str] | None = None) -> int:
     def on_time(position: float) -> None:
         if position > 0 and "first_picture_s" not in timings:
             timings["first_picture_s"] = round(time.monotonic() - shown_at, 2)
-        if args.quit_after_playing is not None and position >= args.quit_after_playing:
+            timings["first_picture_at"] = time.time()  # wall clock, for a script that started the process
+            if args.ask:
+                timings["asked_at"] = time.monotonic()
+                timings["request"] = window.ask(args.ask)
+        if args.quit_after_playing is not None and position >= args.quit_after_playing and not args.ask:
+            _finish(window, args.screenshot, timings)
+
+    def on_answer(request: int, turn) -> None:
+        if request == timings.get("request"):
+            timings["first_answer_s"] = round(time.monotonic() - timings["asked_at"], 2)
+            timings["answer"] = turn.answer
             _finish(window, args.screenshot, timings)
 
     window.player.time_changed.connect(on_time)
+    window.answers.answered.connect(on_answer)
     if args.film:
         QTimer.singleShot(0, lambda: window.open_film(Path(args.film)) or None)
     else:
@@ -157,6 +170,9 @@ def _finish(window, screenshot: str | None, timings: dict) -> None:
             "dropped": list(window.player.dropped_frames),
             "indexed_s": round(sum(b - a for a, b in window.controls.seekbar.indexed), 1),
             "first_picture_s": timings.get("first_picture_s"),
+            "first_picture_at": timings.get("first_picture_at"),
+            "first_answer_s": timings.get("first_answer_s"),
+            "answer": timings.get("answer"),
             "library_rows": window.library.view.proxy.rowCount(),
         }
         window.library.view.grab().save(str(Path(screenshot).with_name(Path(screenshot).stem + "-library.png")))
