@@ -1,6 +1,6 @@
 """Indexing speed: Movie Buddy's indexer against a naive baseline, on a film that decodes like a real one.
 
-    python bench/index_speed.py [FILM] [--minutes 10]
+    python bench/index_speed.py [FILM] [--minutes 10] [--only-moviebuddy] [--cores "0 0-1"]
 
 Without FILM it generates (once, cached in bench/out/) a 10-minute 1080p 24 fps H.264 film at about
 9 Mb/s with B-frames, scene cuts, camera motion and grain. Each measurement runs in its own process so
@@ -27,24 +27,39 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def measure_moviebuddy(film: Path, fps: float) -> dict:
-    """The real indexer, exactly as `moviebuddy index` runs it (decoder thread + encoder thread)."""
+def measure_moviebuddy(film: Path, fps: float, rough: bool = True) -> dict:
+    """The real indexer, exactly as `moviebuddy index` runs it (decoder thread + encoder thread): its rough
+    pass over the key frames (the whole film searchable: ``searchable_s``), then the full pass."""
     import torch
 
-    from core.indexing import index_film, run
+    from core.events import Done, Progress
+    from core.indexing import index_film
     from core.store import open_store
 
-    torch.set_num_threads(max(1, (os.cpu_count() or 2) - 1))
+    torch.set_num_threads(max(1, usable_cores() - 1))
     with tempfile.TemporaryDirectory() as home, open_store(home) as store:
         started = time.perf_counter()
-        result = run(index_film(store, film, fps=fps))
+        searchable = result = None
+        for event in index_film(store, film, fps=fps, rough=rough):
+            if isinstance(event, Progress) and event.stage == "scenes" and searchable is None:
+                searchable = time.perf_counter() - started  # the first scenes: after the rough pass
+            if isinstance(event, Done):
+                result = event.result
         seconds = time.perf_counter() - started
+        assert result is not None
         return {
             "frames": result.frames,
             "seconds": seconds,
+            "searchable_s": searchable if rough else seconds,
             "bytes_per_frame": result.bytes_per_frame,
-            "strategy": result.strategy,
+            "strategy": ("rough pass, then " if rough else "") + result.strategy,
+            "cores": usable_cores(),
         }
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (``taskset`` restricts them; os.cpu_count() ignores that)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 def measure_baseline(film: Path, fps: float, threading: str = "NONE") -> dict:
@@ -114,6 +129,8 @@ def child(args) -> None:
     film = Path(args.film)
     if args.mode == "moviebuddy":
         out = measure_moviebuddy(film, args.fps)
+    elif args.mode == "moviebuddy-full-only":
+        out = measure_moviebuddy(film, args.fps, rough=False)
     elif args.mode == "baseline":
         out = measure_baseline(film, args.fps)
     elif args.mode == "baseline-threaded":
@@ -125,9 +142,12 @@ def child(args) -> None:
     print(json.dumps(out))
 
 
-def run_child(film: Path, mode: str, fps: float) -> dict:
+def run_child(film: Path, mode: str, fps: float, cores: str | None = None) -> dict:
+    pinned = ["taskset", "-c", cores] if cores else []
     proc = subprocess.run(
-        [sys.executable, __file__, "--child", mode, str(film), "--fps", str(fps)], capture_output=True, text=True
+        [*pinned, sys.executable, __file__, "--child", mode, str(film), "--fps", str(fps)],
+        capture_output=True,
+        text=True,
     )
     if proc.returncode != 0:
         raise SystemExit(f"{mode} failed:\n{proc.stderr}")
@@ -140,6 +160,8 @@ def main() -> None:
     parser.add_argument("--minutes", type=float, default=10.0)
     parser.add_argument("--fps", type=float, default=1.0)
     parser.add_argument("--no-decode-table", action="store_true", help="skip the decode-only strategies")
+    parser.add_argument("--only-moviebuddy", action="store_true", help="only the indexer's rows (no baselines)")
+    parser.add_argument("--cores", default="", help="also run the indexer on these CPU lists, e.g. 0 0-1 (taskset)")
     parser.add_argument("--child", dest="mode", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.mode:
@@ -157,14 +179,21 @@ def main() -> None:
         f"film: {film.name}, {info.duration_s / 60:.1f} min, {info.width}x{info.height} {info.video_codec}, "
         f"{info.fps:.2f} fps, {info.bit_rate / 1e6:.1f} Mb/s; sampling {args.fps:g} fps; {os.cpu_count()} cores\n"
     )
-    modes = ["baseline", "baseline-threaded", "moviebuddy"]
-    if not args.no_decode_table:
+    modes = ["moviebuddy", "moviebuddy-full-only"]
+    if not args.only_moviebuddy:
+        modes = ["baseline", "baseline-threaded", *modes]
+    if not args.no_decode_table and not args.only_moviebuddy:
         modes += ["decode:NONE:", "decode:AUTO:", "decode:NONE:NONREF", "decode:AUTO:NONREF", "decode:NONE:NONKEY"]
     rows = {}
     for mode in modes:
         rows[mode] = run_child(film, mode, args.fps)
         print(f"  measured {mode}: {rows[mode]['seconds']:.1f} s", file=sys.stderr)
-    base = rows["baseline"]["seconds"]
+    for cores in args.cores.split():
+        rows[f"moviebuddy@{cores}"] = run_child(film, "moviebuddy", args.fps, cores)
+        print(
+            f"  measured the indexer on CPUs {cores}: {rows[f'moviebuddy@{cores}']['seconds']:.1f} s", file=sys.stderr
+        )
+    base = rows["baseline"]["seconds"] if "baseline" in rows else None
     print("| run | frames | seconds | frames/s | x real time | vs baseline | peak RSS MB | bytes/frame |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
     for mode, r in rows.items():
@@ -172,12 +201,26 @@ def main() -> None:
             "baseline": "naive baseline",
             "baseline-threaded": "naive, threaded decoder",
             "moviebuddy": "**Movie Buddy index**",
+            "moviebuddy-full-only": "Movie Buddy index without the rough pass",
         }.get(mode, mode)
+        if mode.startswith("moviebuddy@"):
+            label = f"Movie Buddy index on {r['cores']} core{'s' if r['cores'] > 1 else ''}"
         bpf = f"{r['bytes_per_frame']:.0f}" if r["bytes_per_frame"] else "-"
+        ratio = f"{base / r['seconds']:.2f}x" if base else "-"
         print(
             f"| {label} ({r['strategy']}) | {r['frames']} | {r['seconds']:.1f} | {r['frames'] / r['seconds']:.1f} | "
-            f"{info.duration_s / r['seconds']:.1f}x | {base / r['seconds']:.2f}x | {r['peak_rss_mb']:.0f} | {bpf} |"
+            f"{info.duration_s / r['seconds']:.1f}x | {ratio} | {r['peak_rss_mb']:.0f} | {bpf} |"
         )
+    searchable = [(mode, r) for mode, r in rows.items() if "searchable_s" in r]
+    if searchable:
+        print("\n| indexer run | whole film searchable after s | x real time | per 2 hours of film |")
+        print("|---|---:|---:|---:|")
+        for mode, r in searchable:
+            per_2h = r["searchable_s"] * 7200 / info.duration_s
+            print(
+                f"| {mode} | {r['searchable_s']:.1f} | {info.duration_s / r['searchable_s']:.0f}x | "
+                f"{per_2h / 60:.1f} min |"
+            )
 
 
 if __name__ == "__main__":

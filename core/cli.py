@@ -145,7 +145,8 @@ def cmd_index(args) -> int:
 
     from core.indexing import index_film
 
-    torch.set_num_threads(max(1, (os.cpu_count() or 2) - 1))  # one core decodes, the rest encode
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 2
+    torch.set_num_threads(max(1, cores - 1))  # one core decodes, the rest encode (those it may use: taskset)
     if args.subs is not None:
         from core.media.subtitles import check_sidecar
 
@@ -197,6 +198,9 @@ def cmd_status(args) -> int:
         return EXIT_OK
     until = status["indexed_until_s"]
     state = "complete" if status["complete"] else f"indexed to {clock(until)}" if until is not None else "not indexed"
+    roughly = sum(b - a for a, b in status["indexed_roughly"])
+    if roughly and not status["complete"]:  # the rough first pass has seen parts the full one has not yet
+        state = f"{state if until is not None else 'not fully indexed'}, {clock(roughly)} more indexed roughly"
     say(
         f"{info.title}: {state} of {clock(status['duration_s'])}, {status['frames']} frames, "
         f"{status['dialogue_lines']} dialogue lines, {status['scenes']} scenes"

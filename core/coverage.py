@@ -38,6 +38,22 @@ def add(covered: list[Range], after: float, until: float) -> list[Range]:
     return merged
 
 
+def subtract(ranges, minus) -> list[Range]:
+    """The parts of ``ranges`` outside every range of ``minus`` (both lists of (start, end))."""
+    out: list[Range] = []
+    for a, b in sorted(ranges):
+        start = a
+        for x, y in sorted(minus):
+            if y <= start or x >= b:
+                continue
+            if x > start:
+                out.append((start, x))
+            start = max(start, y)
+        if b > start + EPS:
+            out.append((start, b))
+    return out
+
+
 def prefix_end(covered: list[Range]) -> float | None:
     """How far the index reaches without a hole from the film's start (None if the start is missing)."""
     for a, b in sorted(covered):

@@ -43,6 +43,7 @@ class Progress:
     unit: str = "s"
     message: str = ""
     covered: tuple = ()  # for indexing: the (start, end) seconds of the film indexed so far
+    rough: tuple = ()  # ... and of those, the parts seen only by the rough pass (key frames) so far
 
     @property
     def fraction(self) -> float:

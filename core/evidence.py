@@ -51,6 +51,7 @@ class Retrieval:
     found: bool
     focus: tuple[float, float] | None = None
     indexed: tuple[tuple[float, float], ...] = ()  # the parts of the film whose picture is indexed
+    indexed_roughly: tuple[tuple[float, float], ...] = ()  # of those, the parts seen only by the rough pass
     complete: bool = True
     visual_labels: tuple[str, ...] = field(default_factory=tuple)
     confidence: float = 1.0  # the probability that the moments answer the question (core.calibration)

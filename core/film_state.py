@@ -16,6 +16,8 @@ from core.timefmt import clock
 class FilmState:
     duration_s: float
     indexed: tuple[Range, ...] = ()  # the parts of the picture indexed (start, end)
+    # of those, the parts only the rough pass has seen so far (its key frames: core.media.keyframes)
+    indexed_roughly: tuple[Range, ...] = ()
     complete: bool = False
     indexed_until_s: float | None = None  # the end of the indexed part that starts at 0:00
     encoder_id: str | None = None
@@ -37,6 +39,10 @@ class FilmState:
             return f"Indexed ✓ {self.frames} frames, {self.scenes} scenes"
         if not self.indexed_s:
             return "Not indexed yet"
+        rough = sum(b - a for a, b in self.indexed_roughly)
+        if rough:
+            fine = self.indexed_s - rough
+            return f"Indexed roughly {clock(rough)}, fully {clock(fine)} of {clock(self.duration_s)}"
         return f"Indexed {clock(self.indexed_s)} of {clock(self.duration_s)}"
 
     def status_json(self) -> dict:
@@ -46,6 +52,8 @@ class FilmState:
             "duration_s": round(self.duration_s, 3),
             "indexed_until_s": self.indexed_until_s,
             "complete": self.complete,
+            "indexed": [[round(a, 3), round(b, 3)] for a, b in self.indexed],
+            "indexed_roughly": [[round(a, 3), round(b, 3)] for a, b in self.indexed_roughly],
             "dialogue_lines": self.dialogue_lines,
             "dialogue_sources": list(self.dialogue_sources),
             "scenes": self.scenes,
@@ -55,11 +63,25 @@ class FilmState:
 
 def index_coverage(store: Store, film: Film) -> tuple[tuple[Range, ...], bool]:
     """(the indexed parts of the picture, whether the whole film is indexed): what answers need to say
-    which parts they could see."""
+    which parts they could see. The parts seen only by the rough pass count as indexed."""
+    indexed, _, complete = coverage_of(store, film)
+    return indexed, complete
+
+
+def coverage_of(store: Store, film: Film) -> tuple[tuple[Range, ...], tuple[Range, ...], bool]:
+    """(indexed parts, of those the parts indexed only roughly, complete)."""
     progress = store.latest_progress(film.id)
     if progress is None:
-        return (), False
-    return tuple(coverage.describe(coverage.loads(progress["covered"]), film.duration_s)), bool(progress["complete"])
+        return (), (), False
+    full = coverage.loads(progress["covered"]) if progress["fps"] > 0 else []
+    rough = store.rough_covered(film.id, progress["encoder_id"])
+    full_parts = coverage.describe(full, film.duration_s)
+    rough_parts = coverage.subtract(coverage.describe(rough, film.duration_s), full_parts)
+    indexed: list[Range] = full_parts
+    for a, b in rough_parts:
+        indexed = coverage.add(indexed, a, b)
+    complete = bool(progress["complete"]) and progress["fps"] > 0
+    return tuple(indexed), tuple(rough_parts), complete
 
 
 def film_state(store: Store, film: Film | None, duration_s: float | None = None) -> FilmState:
@@ -67,13 +89,14 @@ def film_state(store: Store, film: Film | None, duration_s: float | None = None)
     if film is None:
         return FilmState(duration_s=duration_s or 0.0)
     progress = store.latest_progress(film.id)
-    indexed, complete = index_coverage(store, film)
+    indexed, rough, complete = coverage_of(store, film)
     encoder_id = progress["encoder_id"] if progress else None
     return FilmState(
         duration_s=duration_s if duration_s is not None else film.duration_s,
         indexed=indexed,
+        indexed_roughly=rough,
         complete=complete,
-        indexed_until_s=progress["indexed_until_s"] if progress else None,
+        indexed_until_s=progress["indexed_until_s"] if progress and progress["fps"] > 0 else None,
         encoder_id=encoder_id,
         frames=store.frame_count(film.id, encoder_id) if encoder_id else 0,
         scenes=len(store.scenes(film.id, encoder_id)) if encoder_id else 0,

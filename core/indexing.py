@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from core import coverage, encoders
+from core import coverage, encoders, rough_pass
 from core.colours import frame_colours
 from core.dialogue import embed_moments, ingest_dialogue, slow_dialogue
 from core.errors import UnusableMedia
@@ -76,6 +76,7 @@ def index_film(
     playhead: Callable[[], float | None] | None = None,
     background: bool = False,
     also: tuple[str, ...] = (),
+    rough: bool = True,
 ) -> Generator[Progress | Done, None, None]:
     """Index the film at ``path`` into ``store``; yields progress, then ``Done(IndexResult)``.
 
@@ -86,6 +87,8 @@ def index_film(
     film's speech although it has text subtitles (kept beside them; answers read the subtitles).
     ``background``: the film is playing on this machine: decode on one thread, without a read-ahead
     thread, so indexing never takes more than one core from playback.
+    ``rough``: a film of 10 minutes or more first gets a rough pass over its key frames (core.rough_pass),
+    which makes all of it searchable within minutes; the full pass then replaces it part by part.
     Raises UnusableMedia for a file that cannot be indexed (after storing whatever could be) and
     SubtitleError for an unreadable ``subs`` file."""
     started = time.perf_counter()
@@ -108,6 +111,14 @@ def index_film(
     if not (progress and progress["complete"]):
         log.info("indexing %s with %s (%s)", info.path.name, encoder.id, strategy.describe())
         duration = info.duration_s
+        if rough and rough_pass.wanted(store, film, info, encoder.id):
+            yield from rough_pass.rough_pass(
+                store, film, info, encoder, fps, _store_batch, batch_size, cancel, read_ahead=not background
+            )
+            if not cancel.cancelled:
+                yield Progress("scenes", duration, duration, message="finding scenes")
+                update_scenes(store, film, encoder, duration)
+        roughly = coverage.describe(store.rough_covered(film.id, encoder.id), duration)
         where = playhead or (lambda: None)
         covered = store.covered(film.id, encoder.id, fps)
         left = coverage.grid_left(covered, duration, fps)
@@ -131,7 +142,7 @@ def index_film(
                     read_ahead=not background,
                 ):
                     added += n
-                    yield _frames_progress(covered, duration, added)
+                    yield _frames_progress(covered, roughly, duration, added)
             except UnusableMedia as exc:
                 store.finish_progress(film.id, encoder.id, fps, None, False, error=str(exc))
                 if store.frame_count(film.id, encoder.id):  # what could be indexed gets its scenes
@@ -226,13 +237,19 @@ def _viewer_left(covered, segment, cursor: float, playhead: float | None) -> boo
     return not (lo < playhead <= cursor + FOLLOW_LEAD_S)
 
 
-def _frames_progress(covered, duration, added) -> Progress:
+def _frames_progress(covered, roughly, duration, added) -> Progress:
+    """Progress of the full pass: the parts it covered, with those only the rough pass has seen so far."""
     ranges = coverage.describe(covered, duration)
     done = sum(b - a for a, b in ranges)
-    return Progress("frames", done, duration, message=f"{added} frames", covered=tuple(ranges))
+    rough_only = coverage.subtract(roughly, ranges)
+    indexed = ranges
+    for a, b in rough_only:
+        indexed = coverage.add(indexed, a, b)
+    message = f"{added} frames"
+    return Progress("frames", done, duration, message=message, covered=tuple(indexed), rough=tuple(rough_only))
 
 
-def _store_batch(store, film, encoder: VisionEncoder, fps, batch, started, after) -> int:
+def _store_batch(store, film, encoder: VisionEncoder, fps, batch, started, after, rough: bool = False) -> int:
     rgb = np.stack([f.rgb for f in batch])  # (B, S, S, 3)
     encoded = encoder.encode(rgb)
     return store.add_frames(
@@ -245,6 +262,7 @@ def _store_batch(store, film, encoder: VisionEncoder, fps, batch, started, after
         frame_colours(rgb),
         time.perf_counter() - started,
         after=after,
+        rough=rough,
     )
 
 

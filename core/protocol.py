@@ -57,6 +57,7 @@ class IndexProgress:
                 str(p.get("unit", "s")),
                 str(p.get("message", "")),
                 tuple(_ranges(p.get("covered", ()))),
+                tuple(_ranges(p.get("rough", ()))),
             )
         )
 

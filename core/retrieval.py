@@ -15,7 +15,7 @@ import numpy as np
 from core import calibration
 from core.dialogue import moment_texts
 from core.evidence import Evidence, Moment, Retrieval, describe_frame, merge_moments
-from core.film_state import index_coverage
+from core.film_state import coverage_of
 from core.frame_cache import WindowedFrames
 from core.question import fts_query, time_focus
 from core.spoiler_window import Window
@@ -59,7 +59,7 @@ class Retriever:
         self, film: Film, question: str, window: Window, max_moments: int = MAX_MOMENTS, now: float | None = None
     ) -> Retrieval:
         store, encoder = self.store, self.encoder
-        indexed, complete = index_coverage(store, film)
+        indexed, roughly, complete = coverage_of(store, film)
         scenes = store.scenes_in_window(film.id, encoder.id, window)
         focus = time_focus(question, window, film.duration_s, scenes, now)
         search_window = window.clip(*focus) if focus else window
@@ -90,6 +90,7 @@ class Retriever:
             focus=focus,
             found=bool(moments) and (text_found or visual_found or focus is not None),
             indexed=indexed,
+            indexed_roughly=roughly,
             complete=complete,
             visual_labels=queries.labels if visual_found else (),
             confidence=1.0 if focus is not None else max(answered, 1.0 if visual_found else 0.0),

@@ -3,6 +3,7 @@ viewer watched and where they are, and the list of recent films."""
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +23,7 @@ class OpenedFilm:
     resume_at: float | None  # where the viewer left it (None: from the start)
     watched: list[Range]
     indexed: list[Range]
+    indexed_roughly: list[Range] = dataclasses.field(default_factory=list)
 
 
 class FilmSession:
@@ -43,7 +45,7 @@ class FilmSession:
             position = None
         self.film, self.info = film, info
         self._remember(info.path)
-        return OpenedFilm(info, film, position, list(state.watched), list(state.indexed))
+        return OpenedFilm(info, film, position, list(state.watched), list(state.indexed), list(state.indexed_roughly))
 
     def save(self, position: float | None, watched) -> None:
         """Keep where the viewer is and what they watched (watching only adds)."""

@@ -13,6 +13,7 @@ STAGE_WORDS = {
     "speech": "Recognising speech",
     "image subtitles": "Reading subtitles",
     "screen text": "Reading on-screen text",
+    "keyframes": "A first look at the whole film",
 }
 
 

@@ -118,7 +118,7 @@ class IndexingController(QObject):
             self.status.set_idle("No film open")
             return
         state = film_state(self.store, self.film)
-        self.seekbar.set_indexed(list(state.indexed))
+        self.seekbar.set_indexed(list(state.indexed), list(state.indexed_roughly))
         if state.complete:
             self.status.set_idle(state.summary())
         elif not state.indexed_s:
@@ -149,7 +149,7 @@ class IndexingController(QObject):
         if self._current():
             self.status.show_progress(event)
             if event.covered:
-                self.seekbar.set_indexed(event.covered)
+                self.seekbar.set_indexed(event.covered, event.rough)
 
     def _on_done(self, done) -> None:
         if self._current():

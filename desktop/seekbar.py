@@ -1,6 +1,7 @@
 """The seek bar: where the film is, which parts are indexed and which the viewer has watched.
 
-Three layers on one track: indexed ranges (a thin band under the track), watched ranges (the filled
+Three layers on one track: indexed ranges (a thin band under the track, faint where only the rough first
+pass has seen the film), watched ranges (the filled
 part of the track; the spoiler-free window), and the playhead. Clicking or dragging seeks; hovering shows
 the time under the pointer."""
 
@@ -10,11 +11,13 @@ from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
+from core.coverage import subtract
 from core.timefmt import clock
 
 TRACK = QColor("#3a3f4b")
 WATCHED = QColor("#7a8599")
 INDEXED = QColor("#e0a84f")
+INDEXED_ROUGHLY = QColor(224, 168, 79, 90)  # the same amber, faint: only the key frames are indexed there
 PLAYHEAD = QColor("#f2f2f2")
 
 
@@ -26,6 +29,7 @@ class SeekBar(QWidget):
         self.duration = 0.0
         self.position = 0.0
         self.indexed: list[tuple[float, float]] = []
+        self.indexed_roughly: list[tuple[float, float]] = []  # the parts of ``indexed`` seen roughly so far
         self.watched: list[tuple[float, float]] = []
         self._dragging = False
         self.setMouseTracking(True)
@@ -50,8 +54,10 @@ class SeekBar(QWidget):
             self.position = float(seconds)
             self.update()
 
-    def set_indexed(self, ranges) -> None:
+    def set_indexed(self, ranges, roughly=()) -> None:
+        """The indexed parts, and of those the parts the rough first pass alone has seen (drawn faint)."""
         self.indexed = [(float(a), float(b)) for a, b in ranges]
+        self.indexed_roughly = [(float(a), float(b)) for a, b in roughly]
         self.update()
 
     def set_watched(self, ranges) -> None:
@@ -80,7 +86,9 @@ class SeekBar(QWidget):
         painter.setBrush(TRACK)
         painter.drawRoundedRect(track, 3, 3)
         self._ranges(painter, self.watched, WATCHED, track.top(), track.height())
-        self._ranges(painter, self.indexed, INDEXED, track.bottom() + 2, 2)
+        fully = subtract(self.indexed, self.indexed_roughly)
+        self._ranges(painter, self.indexed_roughly, INDEXED_ROUGHLY, track.bottom() + 2, 2)
+        self._ranges(painter, fully, INDEXED, track.bottom() + 2, 2)
         if self.duration:
             x = self.x_of(self.position)
             painter.setBrush(PLAYHEAD)

@@ -171,7 +171,7 @@ class MainWindow(ViewMixin, QMainWindow):
         self._play(opened.info.path, opened.resume_at, opened.watched)
         self.controls.seekbar.set_duration(opened.info.duration_s)
         self.controls.seekbar.set_watched(opened.watched)
-        self.controls.seekbar.set_indexed(opened.indexed)
+        self.controls.seekbar.set_indexed(opened.indexed, opened.indexed_roughly)
         self.chat.set_boundary(opened.watched)
         self.chat.set_history(self.store.film_turns(opened.film.id))
         self.setWindowTitle(f"{opened.info.title} — Movie Buddy")

@@ -35,6 +35,8 @@ def test_index_json_status_and_scenes(make_film, capsys):
         "duration_s",
         "indexed_until_s",
         "complete",
+        "indexed",
+        "indexed_roughly",
         "dialogue_lines",
         "dialogue_sources",
         "scenes",
@@ -42,6 +44,7 @@ def test_index_json_status_and_scenes(make_film, capsys):
     }
     assert status["complete"] and status["frames"] == 12 and status["scenes"] == 3 and status["problem"] is None
     assert status["indexed_until_s"] == pytest.approx(12.0, abs=0.2)
+    assert status["indexed"] == [[0.0, pytest.approx(12.0, abs=0.2)]] and status["indexed_roughly"] == []
 
     assert main(["scenes", str(film), "--json"]) == 0
     scenes = json.loads(capsys.readouterr().out)

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from core import coverage
 from core.answering.grounding import cite, confidently_absent, extractive_answer, sentence_supported, split_sentences
 from core.answering.prompt import build_messages
 from core.events import CancelToken
@@ -69,7 +70,6 @@ def answer_question(
     cancel = cancel or CancelToken()
     retrieval = retriever.retrieve(film, with_context(question, history), window, now=now)
     timings = {"retrieval_s": time.perf_counter() - started}
-    note = partial_note(retrieval)
     measured = retriever.picture(film, question, retrieval)
     if measured is not None:  # a question about the picture: answered from its measurements
         text, citations = measured.text, measured.citations
@@ -105,6 +105,7 @@ def answer_question(
             yield Token(text)
     timings["answer_s"] = time.perf_counter() - started
     citations = sorted({round(t, 3) for t in citations if window.contains(t)})
+    note = partial_note(retrieval, citations)
     yield Answer(question, text.strip(), citations, retrieval.evidence, window, film.duration_s, mode, note, timings)
 
 
@@ -128,11 +129,26 @@ def _generated_sentences(model: AnsweringModel, messages, cancel) -> Iterator[st
         yield buffer.strip()
 
 
-def partial_note(retrieval: Retrieval) -> str:
-    """Says which parts of the picture an answer could look at while the film is still being indexed."""
+def partial_note(retrieval: Retrieval, citations=()) -> str:
+    """Says which parts of the picture an answer could look at while the film is still being indexed, and
+    which of the moments it cites come from parts seen only roughly (key frames) so far."""
     if retrieval.complete:
         return ""
     if not retrieval.indexed:
         return "The film is not indexed yet; only its dialogue was searched."
-    parts = ", ".join(f"{clock(a)}-{clock(b)}" for a, b in retrieval.indexed)
-    return f"The picture is indexed for {parts} so far; this answer uses those parts and all the dialogue."
+    roughly = retrieval.indexed_roughly
+    fully = coverage.subtract(retrieval.indexed, roughly)
+    if not roughly:
+        parts = _spans(retrieval.indexed)
+        return f"The picture is indexed for {parts} so far; this answer uses those parts and all the dialogue."
+    note = f"The picture is indexed roughly (its key frames) for {_spans(roughly)}"
+    note += f" and fully for {_spans(fully)} so far." if fully else " so far."
+    rough_cited = [t for t in citations if any(a <= t <= b for a, b in roughly)]
+    if rough_cited:
+        when = ", ".join(clock(t) for t in rough_cited[:3])
+        note += f" The picture at {when} is from a part indexed roughly: a closer look may find more."
+    return note
+
+
+def _spans(ranges) -> str:
+    return ", ".join(f"{clock(a)}-{clock(b)}" for a, b in ranges)

@@ -113,11 +113,7 @@ def sample_frames(
         raise ValueError("fps must be positive")
     strategy = strategy or choose_strategy(info, fps)
     path = str(info.path)
-    try:
-        container = av.open(path, metadata_errors="ignore")
-    except av.error.FFmpegError as exc:
-        raise UnusableMedia(f"{Path(path).name}: cannot be opened any more ({exc})") from None
-    with container:
+    with open_film(info) as container:
         if container.format.flags & NO_TIMESTAMPS:  # its frames are timed by counting: none may be skipped
             strategy = dataclasses.replace(strategy, skip_nonref=False, skip_b=False)
         stream = container.streams.video[0]
@@ -174,6 +170,14 @@ def sample_frames(
                     f"{Path(path).name}: the picture stops at {clock(max(last_t, 0))} although it "
                     f"should last {clock(length)}; the file looks truncated or damaged"
                 )
+
+
+def open_film(info: MediaInfo):
+    """The film's container for decoding; UnusableMedia (one line) when it cannot be opened any more."""
+    try:
+        return av.open(str(info.path), metadata_errors="ignore")
+    except av.error.FFmpegError as exc:
+        raise UnusableMedia(f"{info.path.name}: cannot be opened any more ({exc})") from None
 
 
 def picture_length(stream, info: MediaInfo) -> float:

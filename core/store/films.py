@@ -76,9 +76,17 @@ class FilmTables(Connection):
         ).fetchone()
 
     def latest_progress(self, film_id: int) -> sqlite3.Row | None:
+        """The film's index that answers read: a finished one first, else the latest at work; an index at a
+        frame rate before its rough pass (``ROUGH``, whose row only says how far the rough pass got)."""
         return self.conn.execute(
-            "SELECT * FROM index_progress WHERE film_id = ? ORDER BY complete DESC, updated_at DESC LIMIT 1", (film_id,)
+            """SELECT * FROM index_progress WHERE film_id = ?
+               ORDER BY fps > 0 DESC, complete DESC, updated_at DESC LIMIT 1""",
+            (film_id,),
         ).fetchone()
+
+    def rough_covered(self, film_id: int, encoder_id: str) -> list[tuple[float, float]]:
+        """The ranges the rough pass covered (see core.coverage); [] for an index made without one."""
+        return self.covered(film_id, encoder_id, ROUGH)
 
     def covered(self, film_id: int, encoder_id: str, fps: float) -> list[tuple[float, float]]:
         """The indexed ranges of the film (see core.coverage)."""
@@ -95,6 +103,13 @@ class FilmTables(Connection):
         if span is not None:
             after, until = span
             covered = coverage.add(covered, coverage.START if after is None else after, until)
+            if fps != ROUGH:  # the rough pass's frames give way where the full pass has been
+                conn.execute(
+                    "DELETE FROM frames WHERE film_id = ? AND encoder_id = ? AND rough = 1 AND t > ? AND t <= ?",
+                    (film_id, encoder_id, coverage.START if after is None else after, until),
+                )
+        if complete and fps != ROUGH:
+            conn.execute("DELETE FROM frames WHERE film_id = ? AND encoder_id = ? AND rough = 1", (film_id, encoder_id))
         conn.execute(
             """INSERT INTO index_progress (film_id, encoder_id, fps, indexed_until_s, covered, complete, seconds,
                                            last_error)
@@ -122,6 +137,9 @@ class FilmTables(Connection):
         """Record the end of a stretch of indexing: ``span`` (after, until) now covered, if any."""
         with self.transaction() as conn:
             self._record_progress(conn, film_id, encoder_id, fps, span, seconds, int(complete), error)
+
+
+ROUGH = 0.0  # the frame rate recorded for the rough pass (key frames, core.media.keyframes)
 
 
 def _film(row: sqlite3.Row) -> Film:

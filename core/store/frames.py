@@ -28,10 +28,13 @@ class FrameTables(FilmTables):
         colours: Sequence,
         seconds: float,
         after: float | None = None,
+        rough: bool = False,
     ) -> int:
         """Store one batch of frames and how far indexing got, in one transaction: the batch covers
         the film from ``after`` (exclusive; None = the start) to its last frame. Frames already
-        stored are skipped, so running a job twice adds nothing. Returns the number added."""
+        stored are skipped, so running a job twice adds nothing. Returns the number added. ``rough``:
+        frames of the rough pass (stored with fps ROUGH), replaced where the full pass comes; frames of the
+        full pass replace the rough ones of the part they cover (in the same transaction)."""
         rows = [
             (
                 film_id,
@@ -42,19 +45,20 @@ class FrameTables(FilmTables):
                 col.brightness,
                 json.dumps(col.colours),
                 col.colourfulness,
+                int(rough),
             )
             for t, c, p, col in zip(times, content, patches, colours)
         ]
         with self.transaction() as conn:
+            self._record_progress(conn, film_id, encoder_id, fps, (after, max(times)), seconds)
             before = conn.total_changes
             conn.executemany(
                 """INSERT OR IGNORE INTO frames (film_id, encoder_id, t, content, patches, brightness, colours,
-                                                 colourfulness)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+                                                 colourfulness, rough)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                 rows,
             )
             added = conn.total_changes - before
-            self._record_progress(conn, film_id, encoder_id, fps, (after, max(times)), seconds)
         return added
 
     def frame_count(self, film_id: int, encoder_id: str | None = None) -> int:

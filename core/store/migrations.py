@@ -237,3 +237,10 @@ def m0008(db) -> None:
         UPDATE dialogue_sources SET used = 0 WHERE kind = 'asr' AND EXISTS (
             SELECT 1 FROM dialogue_sources t WHERE t.film_id = dialogue_sources.film_id
             AND t.kind IN ('sidecar', 'embedded') AND t.lines > 0)""")
+
+
+@migrations(name="0009_rough_frames")
+def m0009(db) -> None:
+    # Frames of the rough first pass (key frames: core.media.keyframes), kept until the 1 fps pass covers
+    # their part of the film; their progress is the index_progress row with fps 0 (core.store.films.ROUGH).
+    db.execute("ALTER TABLE frames ADD COLUMN rough INTEGER NOT NULL DEFAULT 0")

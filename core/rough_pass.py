@@ -1,0 +1,83 @@
+"""The rough first pass of indexing: the film's key frames (core.media.keyframes), so that the whole film
+is searchable within minutes, before the full pass samples it at its frame rate in the order the viewer
+needs. Its frames are stored marked rough and give way, part by part, to the full pass's (core.store);
+its progress is the index row at frame rate ``ROUGH``. Film state, answers and the seek bar tell the
+parts seen only roughly from the rest."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Generator
+
+from core import coverage
+from core.events import CancelToken, Progress
+from core.media.keyframes import sample_keyframes
+from core.media.probe import MediaInfo
+from core.prefetch import prefetch
+from core.store import Film, Store
+from core.store.films import ROUGH
+
+MIN_FILM_S = 600.0  # a shorter film is indexed in full about as soon as a rough pass would end
+
+
+def wanted(store: Store, film: Film, info: MediaInfo, encoder_id: str) -> bool:
+    """Whether the film gets a rough pass: long enough, and not done yet."""
+    if info.duration_s < MIN_FILM_S:
+        return False
+    progress = store.progress(film.id, encoder_id, ROUGH)
+    return not (progress and progress["complete"])
+
+
+def rough_pass(
+    store: Store,
+    film: Film,
+    info: MediaInfo,
+    encoder,
+    full_fps: float,
+    store_batch: Callable[..., int],
+    batch_size: int,
+    cancel: CancelToken,
+    read_ahead: bool = True,
+) -> Generator[Progress, None, None]:
+    """Index the key frames from where the last rough pass stopped; yields progress after each batch.
+    Frames in parts the full pass already covers (an index begun before rough passes existed) are not
+    stored there, but the rough coverage still runs across them."""
+    duration = info.duration_s
+    full = coverage.describe(store.covered(film.id, encoder.id, full_fps), duration)
+    after = coverage.prefix_end(store.covered(film.id, encoder.id, ROUGH))
+    frames = sample_keyframes(info, after=after, size=encoder.image_size, cancel=cancel)
+    if read_ahead:
+        frames = prefetch(frames, maxsize=4 * batch_size, name="key frames")
+    batch, seen, started = [], 0, time.perf_counter()
+    try:
+        for frame in frames:
+            seen += 1
+            if not any(a < frame.t <= b for a, b in full):
+                batch.append(frame)
+            if seen % batch_size == 0:
+                after = _commit(store, film, encoder, batch, frame.t, after, started, store_batch)
+                batch, started = [], time.perf_counter()
+                yield _progress(store, film, encoder.id, duration, seen)
+                if cancel.cancelled:
+                    return
+        if cancel.cancelled:
+            return
+        _commit(store, film, encoder, batch, duration, after, started, store_batch)
+        store.finish_progress(film.id, encoder.id, ROUGH, (after, duration), True)
+        yield _progress(store, film, encoder.id, duration, seen)
+    finally:
+        frames.close()
+
+
+def _commit(store, film, encoder, batch, until, after, started, store_batch) -> float:
+    """Store the batch (if any) and the rough coverage up to ``until``; returns the new ``after``."""
+    if batch:
+        store_batch(store, film, encoder, ROUGH, batch, started, after, rough=True)
+    store.finish_progress(film.id, encoder.id, ROUGH, (after, until), False)
+    return until
+
+
+def _progress(store: Store, film: Film, encoder_id: str, duration: float, seen: int) -> Progress:
+    covered = coverage.describe(store.covered(film.id, encoder_id, ROUGH), duration)
+    done = sum(b - a for a, b in covered)
+    return Progress("keyframes", done, duration, message=f"a first look: {seen} key frames", covered=tuple(covered))

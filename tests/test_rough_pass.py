@@ -1,0 +1,108 @@
+"""The rough first pass (core/rough_pass.py): a long film's key frames make all of it searchable first; the
+full pass then replaces them part by part and ends with exactly the frames of a full pass alone. Answers
+from a part seen only roughly say so, and spoiler windows hold there too."""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+
+import pytest
+
+from core import rough_pass
+from core.answering import Answer, answer_question
+from core.events import CancelToken, Progress
+from core.film_state import film_state
+from core.indexing import index_film, run
+from core.retrieval import Retriever
+from core.spoiler_window import Window
+from core.store import open_store
+from core.store.films import ROUGH
+from core.text_embed import default_embedder
+from tests.testkit.long_films import write_long_film
+
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
+FPS = 0.2  # the full pass: a frame every 5 s keeps the test short
+
+
+@pytest.fixture(scope="module")
+def long_film(tmp_path_factory):
+    return write_long_film(tmp_path_factory.mktemp("rough") / "twelve minutes.mkv", hours=0.2)  # 12 min
+
+
+def frames_of(home) -> list[tuple]:
+    with contextlib.closing(sqlite3.connect(home / "moviebuddy.db")) as conn:
+        return conn.execute("SELECT t, content, patches, rough FROM frames ORDER BY t").fetchall()
+
+
+def index_until_rough_done(store, film, encoder):
+    """Index until the rough pass is done and the full pass has stored its first batch, then stop."""
+    cancel = CancelToken()
+    stages = []
+    for event in index_film(store, film, encoder=encoder, fps=FPS, cancel=cancel, batch_size=8):
+        if isinstance(event, Progress):
+            stages.append(event.stage)
+            if event.stage == "frames":
+                cancel.cancel()
+    return stages
+
+
+def test_rough_then_full_ends_with_exactly_the_frames_of_a_full_pass(long_film, encoder, tmp_path):
+    with open_store(tmp_path / "full") as store:
+        run(index_film(store, long_film, encoder=encoder, fps=FPS, rough=False))
+    with open_store(tmp_path / "both") as store:
+        stages = index_until_rough_done(store, long_film, encoder)
+        assert stages.index("keyframes") < stages.index("frames")
+        middle = frames_of(tmp_path / "both")
+        result = run(index_film(store, long_film, encoder=encoder, fps=FPS))
+        assert result.complete
+    rough_times = [t for t, _, _, rough in middle if rough]
+    assert len(rough_times) >= 12 and max(rough_times) > 600  # key frames across the whole film
+    full, both = frames_of(tmp_path / "full"), frames_of(tmp_path / "both")
+    assert [r[0] for r in both] == [r[0] for r in full]
+    assert both == full  # the same tokens, and no rough frame left
+
+
+def test_a_film_indexed_roughly_is_searchable_everywhere_and_says_so(long_film, encoder, store):
+    stages = index_until_rough_done(store, long_film, encoder)
+    assert "keyframes" in stages
+    (film,) = store.films()
+    state = film_state(store, film)
+    assert not state.complete
+    assert state.indexed and state.indexed[0][0] == 0.0 and state.indexed[-1][1] >= film.duration_s - 15
+    assert state.indexed_roughly and sum(b - a for a, b in state.indexed_roughly) > 600
+    assert "roughly" in state.summary()
+    assert state.status_json()["indexed_roughly"]
+    assert store.progress(film.id, encoder.id, ROUGH)["complete"]
+
+    retriever = Retriever(store, encoder, default_embedder())
+    late = Window.whole()
+    answer = [e for e in answer_question(retriever, film, "What happens near the end?", late) if isinstance(e, Answer)]
+    assert "indexed roughly" in answer[0].note
+
+    until = Window.until(200.0)  # spoiler-free: nothing after 3:20, rough frames included
+    frames = retriever._frames(film.id, until)
+    assert len(frames.times) and max(frames.times) <= 200.0
+    asked = [e for e in answer_question(retriever, film, "Is there a red circle?", until) if isinstance(e, Answer)]
+    assert all(t <= 200.0 for t in asked[0].citations)
+
+
+def test_a_stopped_rough_pass_goes_on_where_it_stopped(long_film, encoder, store, monkeypatch):
+    cancel, seen = CancelToken(), 0
+    for event in index_film(store, long_film, encoder=encoder, fps=FPS, cancel=cancel, batch_size=4):
+        if isinstance(event, Progress) and event.stage == "keyframes":
+            seen += 1
+            if seen == 2:
+                cancel.cancel()
+    (film,) = store.films()
+    halfway = store.rough_covered(film.id, encoder.id)
+    assert halfway and not store.progress(film.id, encoder.id, ROUGH)["complete"]
+    assert halfway[-1][1] < film.duration_s - 60
+    result = run(index_film(store, long_film, encoder=encoder, fps=FPS))
+    assert result.complete and not [f for f in frames_of(store.home) if f[3]]
+
+
+def test_short_films_get_no_rough_pass(make_film, encoder, store):
+    events = list(index_film(store, make_film(), encoder=encoder))
+    assert not [e for e in events if isinstance(e, Progress) and e.stage == "keyframes"]
+    assert rough_pass.MIN_FILM_S >= 300
