@@ -124,3 +124,26 @@ def test_tiny_clip_from_a_local_folder(tiny_clip):
 def test_a_model_that_is_not_there_is_a_clear_error(tmp_path):
     with pytest.raises(UnknownBackend, match="cannot load"):
         encoders.create(str(tmp_path))  # an empty folder
+
+
+def test_the_encoder_runs_on_the_device_torch_reports(monkeypatch, tmp_path):
+    """A CUDA or Apple GPU when torch has one (none here: the CPU); MOVIEBUDDY_DEVICE chooses, and an
+    encoder sent to the CPU by it gives the tokens the default one gives."""
+    import numpy as np
+    import torch
+
+    from core.encoders.efficientnet import EfficientNetLite0, pick_device
+
+    expected = "cuda" if torch.cuda.is_available() else "cpu"
+    mps = getattr(torch.backends, "mps", None)
+    if expected == "cpu" and mps is not None and mps.is_available():
+        expected = "mps"
+    monkeypatch.delenv("MOVIEBUDDY_DEVICE", raising=False)
+    assert pick_device() == expected
+    monkeypatch.setenv("MOVIEBUDDY_DEVICE", "cpu")
+    pinned = EfficientNetLite0(cache_dir=tmp_path)
+    assert pinned.device == "cpu"
+    rgb = np.random.default_rng(0).integers(0, 255, (2, 224, 224, 3), dtype=np.uint8)
+    monkeypatch.delenv("MOVIEBUDDY_DEVICE")
+    default = EfficientNetLite0(cache_dir=tmp_path)
+    np.testing.assert_allclose(pinned.encode(rgb).content, default.encode(rgb).content, rtol=1e-3, atol=1e-3)

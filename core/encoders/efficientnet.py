@@ -40,6 +40,7 @@ class EfficientNetLite0:
         self._model = None  # loaded (with torch) only to encode frames
         self._classifier: tuple[np.ndarray, np.ndarray] | None = None
         self._label_vecs: np.ndarray | None = None
+        self._device: str | None = None
 
     def _network(self):
         if self._model is None:
@@ -47,8 +48,17 @@ class EfficientNetLite0:
 
             # The package prints "Loaded pretrained weights" to stdout, which would corrupt --json output.
             with contextlib.redirect_stdout(io.StringIO()):
-                self._model = EfficientNet.from_pretrained("efficientnet-lite0", weights_path=str(self._weights)).eval()
+                model = EfficientNet.from_pretrained("efficientnet-lite0", weights_path=str(self._weights)).eval()
+            self._model = model.to(self.device)
         return self._model
+
+    @property
+    def device(self) -> str:
+        """Where frames are encoded: a CUDA or Apple GPU when torch reports one, else the CPU. Set
+        MOVIEBUDDY_DEVICE (cpu, cuda, mps) to choose."""
+        if self._device is None:
+            self._device = pick_device()
+        return self._device
 
     @property
     def classifier(self) -> tuple[np.ndarray, np.ndarray]:
@@ -64,7 +74,7 @@ class EfficientNetLite0:
                     self._classifier = None
             if self._classifier is None:
                 fc = self._network()._fc
-                self._classifier = (fc.weight.detach().float().numpy(), fc.bias.detach().float().numpy())
+                self._classifier = (fc.weight.detach().float().cpu().numpy(), fc.bias.detach().float().cpu().numpy())
                 if cached is not None:
                     _save_npz(cached, w=self._classifier[0], b=self._classifier[1])
         return self._classifier
@@ -81,14 +91,14 @@ class EfficientNetLite0:
         import torch
 
         model = self._network()
-        x = torch.from_numpy(np.ascontiguousarray(rgb)).permute(0, 3, 1, 2).float().div_(255.0)  # (B, 3, S, S)
-        x = (x - torch.tensor(MEAN).view(1, 3, 1, 1)) / torch.tensor(STD).view(1, 3, 1, 1)
+        x = torch.from_numpy(np.ascontiguousarray(rgb)).to(self.device).permute(0, 3, 1, 2).float().div_(255.0)
+        mean, std = (torch.tensor(v, device=self.device).view(1, 3, 1, 1) for v in (MEAN, STD))
         with torch.inference_mode():
-            features = model.extract_features(x)  # (B, 1280, 7, 7)
+            features = model.extract_features((x - mean) / std)  # (B, 1280, 7, 7)
             content = content_token(features)  # (B, 1280)
             patches = pooled_grid(features, self.grid)  # (B, grid*grid, 1280)
         self.classifier  # noqa: B018  (written to the cache now, while the network is loaded)
-        return EncodedFrames(content=content.numpy(), patches=patches.numpy())
+        return EncodedFrames(content=content.float().cpu().numpy(), patches=patches.float().cpu().numpy())
 
     def concepts(self, content: np.ndarray, top: int = 5) -> list[list[tuple[str, float]]]:
         return _top_labels(self.concept_probabilities(content), top)
@@ -150,6 +160,21 @@ class EfficientNetLite0:
         p_content = self.concept_probabilities(content[best])[:, index] @ weights
         scores[best] = 0.5 * (p_context + p_content)
         return scores
+
+
+def pick_device() -> str:
+    """ "cuda" or "mps" when torch has that GPU, else "cpu"; MOVIEBUDDY_DEVICE overrides."""
+    import os
+
+    import torch
+
+    chosen = os.environ.get("MOVIEBUDDY_DEVICE", "").strip().lower()
+    if chosen:
+        return chosen
+    if torch.cuda.is_available():
+        return "cuda"
+    mps = getattr(torch.backends, "mps", None)
+    return "mps" if mps is not None and mps.is_available() else "cpu"
 
 
 def _top_labels(probs: np.ndarray, top: int) -> list[list[tuple[str, float]]]:
