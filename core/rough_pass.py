@@ -6,16 +6,20 @@ parts seen only roughly from the rest."""
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Generator
 
 from core import coverage
+from core.errors import UnusableMedia
 from core.events import CancelToken, Progress
-from core.media.keyframes import sample_keyframes
+from core.media.keyframes import EVERY_S, sample_keyframes
 from core.media.probe import MediaInfo
 from core.prefetch import prefetch
 from core.store import Film, Store
 from core.store.films import ROUGH
+
+log = logging.getLogger(__name__)
 
 MIN_FILM_S = 600.0  # a shorter film is indexed in full about as soon as a rough pass would end
 
@@ -48,10 +52,10 @@ def rough_pass(
     frames = sample_keyframes(info, after=after, size=encoder.image_size, cancel=cancel)
     if read_ahead:
         frames = prefetch(frames, maxsize=4 * batch_size, name="key frames")
-    batch, seen, started = [], 0, time.perf_counter()
+    batch, seen, started, last_t = [], 0, time.perf_counter(), after
     try:
         for frame in frames:
-            seen += 1
+            seen, last_t = seen + 1, frame.t
             if not any(a < frame.t <= b for a, b in full):
                 batch.append(frame)
             if seen % batch_size == 0:
@@ -62,9 +66,18 @@ def rough_pass(
                     return
         if cancel.cancelled:
             return
-        _commit(store, film, encoder, batch, duration, after, started, store_batch)
-        store.finish_progress(film.id, encoder.id, ROUGH, (after, duration), True)
+        # the key frames reach the end (the last is at most a gap before it), or the picture stops early
+        end = duration if last_t is None or duration - last_t <= EVERY_S + 2.0 else last_t
+        _commit(store, film, encoder, batch, end, after, started, store_batch)
+        store.finish_progress(film.id, encoder.id, ROUGH, (after, end), True)
         yield _progress(store, film, encoder.id, duration, seen)
+    except UnusableMedia as exc:
+        # A truncated or damaged film: what was read is kept and the rough pass is not tried again; the full
+        # pass then indexes up to the damage and reports it (with the film's state) as it always has.
+        log.warning("%s: the first look stopped: %s", info.path.name, exc)
+        if batch:
+            _commit(store, film, encoder, batch, last_t, after, started, store_batch)
+        store.finish_progress(film.id, encoder.id, ROUGH, None, True, error=str(exc))
     finally:
         frames.close()
 

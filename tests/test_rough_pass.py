@@ -12,6 +12,7 @@ import pytest
 
 from core import rough_pass
 from core.answering import Answer, answer_question
+from core.errors import UnusableMedia
 from core.events import CancelToken, Progress
 from core.film_state import film_state
 from core.indexing import index_film, run
@@ -111,3 +112,21 @@ def test_short_films_get_no_rough_pass(make_film, encoder, store):
     events = list(index_film(store, make_film(), encoder=encoder))
     assert not [e for e in events if isinstance(e, Progress) and e.stage == "keyframes"]
     assert rough_pass.MIN_FILM_S >= 300
+
+
+def test_a_truncated_long_film_keeps_what_both_passes_read(long_film, encoder, store, tmp_path):
+    """The rough pass meets the damage first: it keeps what it read and lets the full pass index up to the
+    cut and report it, as for any truncated film (it used to end indexing with nothing but key frames)."""
+    cut = tmp_path / "cut.mkv"
+    cut.write_bytes(long_film.read_bytes()[: long_film.stat().st_size // 2])
+    with pytest.raises(UnusableMedia, match=r"^cut\.mkv: "):
+        run(index_film(store, cut, encoder=encoder, fps=FPS))
+    (film,) = store.films()
+    state = film_state(store, film)
+    assert state.problem and "cut.mkv" in state.problem and not state.complete
+    times = store.frame_times(film.id, encoder.id)
+    assert len(times) >= 50 and max(times) > 200  # the full pass's frames up to the cut (about 6 min)
+    assert state.scenes >= 2
+    assert store.progress(film.id, encoder.id, ROUGH)["complete"]  # not tried again on the next run
+    # and the parts seen roughly stop where the picture stops, not at the film's stated end
+    assert all(b < film.duration_s * 0.6 for _, b in store.rough_covered(film.id, encoder.id))
