@@ -111,7 +111,7 @@ def index_film(
     if not (progress and progress["complete"]):
         log.info("indexing %s with %s (%s)", info.path.name, encoder.id, strategy.describe())
         duration = info.duration_s
-        if rough and rough_pass.wanted(store, film, info, encoder.id):
+        if rough and rough_pass.wanted(store, film, info, encoder.id, fps):
             yield from rough_pass.rough_pass(
                 store, film, info, encoder, fps, _store_batch, batch_size, cancel, read_ahead=not background
             )

@@ -22,11 +22,14 @@ from core.store.films import ROUGH
 log = logging.getLogger(__name__)
 
 MIN_FILM_S = 600.0  # a shorter film is indexed in full about as soon as a rough pass would end
+# A full pass this sparse (a frame every 10 s or fewer) is itself as coarse as the key frames, which are
+# 5-10.4 s apart in every film measured (core.media.keyframes): a rough pass would only double its work.
+SPARSEST_GAP_S = 10.0
 
 
-def wanted(store: Store, film: Film, info: MediaInfo, encoder_id: str) -> bool:
-    """Whether the film gets a rough pass: long enough, and not done yet."""
-    if info.duration_s < MIN_FILM_S:
+def wanted(store: Store, film: Film, info: MediaInfo, encoder_id: str, full_fps: float = 1.0) -> bool:
+    """Whether the film gets a rough pass: long enough, sampled densely, and not done yet."""
+    if info.duration_s < MIN_FILM_S or 1.0 / full_fps >= SPARSEST_GAP_S:
         return False
     progress = store.progress(film.id, encoder_id, ROUGH)
     return not (progress and progress["complete"])

@@ -108,10 +108,12 @@ def test_a_stopped_rough_pass_goes_on_where_it_stopped(long_film, encoder, store
     assert result.complete and not [f for f in frames_of(store.home) if f[3]]
 
 
-def test_short_films_get_no_rough_pass(make_film, encoder, store):
+def test_short_films_and_sparse_indexes_get_no_rough_pass(make_film, long_film, encoder, store):
     events = list(index_film(store, make_film(), encoder=encoder))
     assert not [e for e in events if isinstance(e, Progress) and e.stage == "keyframes"]
     assert rough_pass.MIN_FILM_S >= 300
+    sparse = list(index_film(store, long_film, encoder=encoder, fps=0.1))  # a frame every 10 s: coarse itself
+    assert not [e for e in sparse if isinstance(e, Progress) and e.stage == "keyframes"]
 
 
 def test_a_truncated_long_film_keeps_what_both_passes_read(long_film, encoder, store, tmp_path):
