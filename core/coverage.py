@@ -38,6 +38,14 @@ def add(covered: list[Range], after: float, until: float) -> list[Range]:
     return merged
 
 
+def union(ranges, more) -> list[Range]:
+    """``ranges`` and ``more`` (both lists of (start, end)) merged into one sorted list."""
+    merged: list[Range] = sorted(ranges)
+    for a, b in more:
+        merged = add(merged, a, b)
+    return merged
+
+
 def subtract(ranges, minus) -> list[Range]:
     """The parts of ``ranges`` outside every range of ``minus`` (both lists of (start, end))."""
     out: list[Range] = []

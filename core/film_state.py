@@ -77,9 +77,7 @@ def coverage_of(store: Store, film: Film) -> tuple[tuple[Range, ...], tuple[Rang
     rough = store.rough_covered(film.id, progress["encoder_id"])
     full_parts = coverage.describe(full, film.duration_s)
     rough_parts = coverage.subtract(coverage.describe(rough, film.duration_s), full_parts)
-    indexed: list[Range] = full_parts
-    for a, b in rough_parts:
-        indexed = coverage.add(indexed, a, b)
+    indexed = coverage.union(full_parts, rough_parts)
     complete = bool(progress["complete"]) and progress["fps"] > 0
     return tuple(indexed), tuple(rough_parts), complete
 

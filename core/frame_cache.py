@@ -125,6 +125,8 @@ class WindowedFrames:
             new_cond, new_params = new.sql("t")
             extra, extra_params = f"AND (id > ? OR {new_cond})", [self.max_id, *new_params]
         rows = self.store.frame_rows(self.film_id, self.encoder_id, window, extra=extra, extra_params=extra_params)
+        if not rows:  # the usual case between questions: nothing new
+            return
         held = set(self._arrays["ids"].tolist())
         rows = [r for r in rows if r[0] not in held]
         if not rows:

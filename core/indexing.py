@@ -242,9 +242,7 @@ def _frames_progress(covered, roughly, duration, added) -> Progress:
     ranges = coverage.describe(covered, duration)
     done = sum(b - a for a, b in ranges)
     rough_only = coverage.subtract(roughly, ranges)
-    indexed = ranges
-    for a, b in rough_only:
-        indexed = coverage.add(indexed, a, b)
+    indexed = coverage.union(ranges, rough_only)
     message = f"{added} frames"
     return Progress("frames", done, duration, message=message, covered=tuple(indexed), rough=tuple(rough_only))
 
