@@ -61,8 +61,8 @@ def inside(window: Window, times: np.ndarray) -> np.ndarray:
 class WindowedFrames:
     """Frames of one film and encoder, grown by windowed SQL reads. Kept as float32 content tokens and
     patch grids or, given the encoder's ``query_basis`` (every query vector is one of its rows), as each
-    patch's and content token's float16 logits for those rows (core.concept_logits): 10 KB a frame
-    instead of 25 KB."""
+    patch's logits for those rows as bytes and its content token's as float16 (core.concept_logits): 6 KB
+    a frame instead of 25 KB."""
 
     def __init__(self, store: Store, film_id: int, encoder_id: str, basis: np.ndarray | None = None) -> None:
         self.store, self.film_id, self.encoder_id = store, film_id, encoder_id
@@ -85,7 +85,9 @@ class WindowedFrames:
             "colourfulness": np.zeros(0, np.float32),
         }
         if self.basis is not None:
-            self._arrays["logits"] = np.zeros((0, p, len(self.basis)), np.float16)
+            self._arrays["logits"] = np.zeros((0, p, len(self.basis)), np.uint8)
+            self._arrays["logit_low"] = np.zeros((0, p), np.float32)
+            self._arrays["logit_step"] = np.zeros((0, p), np.float32)
             self._arrays["content_logits"] = np.zeros((0, len(self.basis)), np.float16)
         self.colours_json: list[str] = []
 
@@ -99,6 +101,9 @@ class WindowedFrames:
                 self._read(window, difference(window, self.window))
             self.window = window
             arrays = self._arrays
+            patch_logits = None
+            if self.basis is not None:
+                patch_logits = concept_logits.PatchLogits(arrays["logits"], arrays["logit_low"], arrays["logit_step"])
             return FrameBatch(
                 arrays["times"],
                 arrays["content"],
@@ -106,7 +111,7 @@ class WindowedFrames:
                 arrays["brightness"],
                 self.colours_json,
                 arrays["colourfulness"],
-                concept_logits=arrays.get("logits"),
+                concept_logits=patch_logits,
                 content_logits=arrays.get("content_logits"),
             )
 
@@ -140,7 +145,12 @@ class WindowedFrames:
             "colourfulness": read.colourfulness if read.colourfulness is not None else np.full(len(rows), np.nan),
         }
         if self.basis is not None:
-            new_arrays["logits"] = concept_logits.logits(read.patches, self.basis)
+            patch_logits = concept_logits.patch_logits(read.patches, self.basis)
+            new_arrays["logits"], new_arrays["logit_low"], new_arrays["logit_step"] = (
+                patch_logits.codes,
+                patch_logits.low,
+                patch_logits.step,
+            )
             new_arrays["content_logits"] = concept_logits.logits(read.content, self.basis)
             new_arrays["content"] = np.zeros((len(rows), 0), np.float32)
             new_arrays["patches"] = np.zeros((len(rows), 0, 0), np.float32)

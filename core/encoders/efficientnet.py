@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from core import concept_logits
+from core.concept_logits import PatchLogits
 from core.encoders.base import EncodedFrames, Queries
 from core.encoders.concepts import imagenet_labels, label_embeddings, match_concepts
 from core.tokens import content_token, pooled_grid
@@ -116,7 +117,7 @@ class EfficientNetLite0:
     def concepts_from_logits(self, content: np.ndarray, top: int = 5) -> list[list[tuple[str, float]]]:
         return _top_labels(self.probabilities_from_logits(content), top)
 
-    def relevance_from_logits(self, patch: np.ndarray, content: np.ndarray, queries: Queries) -> np.ndarray:
+    def relevance_from_logits(self, patch: PatchLogits, content: np.ndarray, queries: Queries) -> np.ndarray:
         """``relevance`` of every frame from its patch and content logits: the same scores, without
         computing context tokens."""
         classes, bias = list(queries.concept_ids), self._classifier_b

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from core.concept_logits import PatchLogits
 
 
 @dataclass(frozen=True)
@@ -36,10 +40,10 @@ class FrameBatch:
     brightness: np.ndarray
     colours_json: list[str]
     colourfulness: np.ndarray | None = None  # (F,), NaN where not measured (frames of an older index)
-    # The encoder's classifier logits (core.concept_logits), float16, kept by the question-time frame cache in
-    # place of ``content`` and ``patches`` (then (F, 0) and (F, 0, 0)): each patch's (F, P, K) and each
-    # content token's (F, K)
-    concept_logits: np.ndarray | None = None
+    # The encoder's classifier logits (core.concept_logits), kept by the question-time frame cache in place of
+    # ``content`` and ``patches`` (then (F, 0) and (F, 0, 0)): each patch's (F, P, K) as bytes and each
+    # content token's (F, K) float16
+    concept_logits: PatchLogits | None = None
     content_logits: np.ndarray | None = None
 
     def colours(self, j: int) -> list:
