@@ -1,6 +1,7 @@
 """Indexing speed: Movie Buddy's indexer against a naive baseline, on a film that decodes like a real one.
 
-    python bench/index_speed.py [FILM] [--minutes 10] [--only-moviebuddy] [--cores "0 0-1"]
+    python bench/index_speed.py [FILM] [--minutes 10] [--long-gop] [--only-moviebuddy]
+                                [--cores "0 0-1"] [--decoders "1 2"]
 
 Without FILM it generates (once, cached in bench/out/) a 10-minute 1080p 24 fps H.264 film at about
 9 Mb/s with B-frames, scene cuts, camera motion and grain. Each measurement runs in its own process so
@@ -35,12 +36,15 @@ def measure_moviebuddy(film: Path, fps: float, rough: bool = True) -> dict:
     from core.events import Done, Progress
     from core.indexing import index_film
     from core.store import open_store
+    from core.stretches import decoders_for
 
     torch.set_num_threads(max(1, usable_cores() - 1))
     with tempfile.TemporaryDirectory() as home, open_store(home) as store:
         started = time.perf_counter()
         searchable = picture = result = None
+        roughly = False
         for event in index_film(store, film, fps=fps, rough=rough):
+            roughly = roughly or (isinstance(event, Progress) and event.stage == "keyframes")
             if isinstance(event, Progress) and event.stage == "scenes" and searchable is None:
                 searchable = time.perf_counter() - started  # the first scenes: after the rough pass
             if isinstance(event, Progress) and event.stage in SLOW_STAGES and picture is None:
@@ -56,8 +60,9 @@ def measure_moviebuddy(film: Path, fps: float, rough: bool = True) -> dict:
             "with_dialogue_s": seconds,
             "searchable_s": searchable if rough else picture,
             "bytes_per_frame": result.bytes_per_frame,
-            "strategy": ("rough pass, then " if rough else "") + result.strategy,
+            "strategy": ("rough pass, then " if roughly else "") + result.strategy,
             "cores": usable_cores(),
+            "decoders": decoders_for(),
         }
 
 
@@ -66,7 +71,9 @@ SLOW_STAGES = ("screen text", "speech", "image subtitles")  # after the picture 
 
 def usable_cores() -> int:
     """The cores this process may run on (``taskset`` restricts them; os.cpu_count() ignores that)."""
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    from core.stretches import usable_cores as cores
+
+    return cores()
 
 
 def measure_baseline(film: Path, fps: float, threading: str = "NONE") -> dict:
@@ -149,12 +156,17 @@ def child(args) -> None:
     print(json.dumps(out))
 
 
-def run_child(film: Path, mode: str, fps: float, cores: str | None = None) -> dict:
+def run_child(film: Path, mode: str, fps: float, cores: str | None = None, decoders: int | None = None) -> dict:
     pinned = ["taskset", "-c", cores] if cores else []
+    env = dict(os.environ)
+    env.pop("MOVIEBUDDY_DECODERS", None)
+    if decoders:
+        env["MOVIEBUDDY_DECODERS"] = str(decoders)
     proc = subprocess.run(
         [*pinned, sys.executable, __file__, "--child", mode, str(film), "--fps", str(fps)],
         capture_output=True,
         text=True,
+        env=env,
     )
     if proc.returncode != 0:
         raise SystemExit(f"{mode} failed:\n{proc.stderr}")
@@ -166,9 +178,15 @@ def main() -> None:
     parser.add_argument("film", nargs="?", type=Path)
     parser.add_argument("--minutes", type=float, default=10.0)
     parser.add_argument("--fps", type=float, default=1.0)
+    parser.add_argument("--long-gop", action="store_true", help="the generated film with a single key frame")
     parser.add_argument("--no-decode-table", action="store_true", help="skip the decode-only strategies")
     parser.add_argument("--only-moviebuddy", action="store_true", help="only the indexer's rows (no baselines)")
     parser.add_argument("--cores", default="", help="also run the indexer on these CPU lists, e.g. 0 0-1 (taskset)")
+    parser.add_argument(
+        "--decoders",
+        default="",
+        help="with --cores: also each of these numbers of decoders, e.g. 1 2 3 (core.stretches)",
+    )
     parser.add_argument("--child", dest="mode", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.mode:
@@ -178,9 +196,9 @@ def main() -> None:
     from bench.synthetic_film import write_synthetic_film
     from core.media.probe import probe
 
-    film = args.film or write_synthetic_film(
-        ROOT / "bench" / "out" / f"synthetic-{args.minutes:g}min-1080p.mp4", minutes=args.minutes
-    )
+    name = f"synthetic-{args.minutes:g}min-1080p{'-long-gop' if args.long_gop else ''}.mp4"
+    out = ROOT / "bench" / "out" / name
+    film = args.film or write_synthetic_film(out, minutes=args.minutes, long_gop=args.long_gop)
     info = probe(film)
     print(
         f"film: {film.name}, {info.duration_s / 60:.1f} min, {info.width}x{info.height} {info.video_codec}, "
@@ -196,10 +214,11 @@ def main() -> None:
         rows[mode] = run_child(film, mode, args.fps)
         print(f"  measured {mode}: {rows[mode]['seconds']:.1f} s", file=sys.stderr)
     for cores in args.cores.split():
-        rows[f"moviebuddy@{cores}"] = run_child(film, "moviebuddy", args.fps, cores)
-        print(
-            f"  measured the indexer on CPUs {cores}: {rows[f'moviebuddy@{cores}']['seconds']:.1f} s", file=sys.stderr
-        )
+        for decoders in [int(d) for d in args.decoders.split()] or [None]:
+            key = f"moviebuddy@{cores}" + (f"x{decoders}" if decoders else "")
+            rows[key] = run_child(film, "moviebuddy", args.fps, cores, decoders)
+            r = rows[key]
+            print(f"  measured on CPUs {cores}, {r['decoders']} decoders: {r['seconds']:.1f} s", file=sys.stderr)
     base = rows["baseline"]["seconds"] if "baseline" in rows else None
     print("| run | frames | seconds | frames/s | x real time | vs baseline | peak RSS MB | bytes/frame |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
@@ -211,7 +230,10 @@ def main() -> None:
             "moviebuddy-full-only": "Movie Buddy index without the rough pass",
         }.get(mode, mode)
         if mode.startswith("moviebuddy@"):
-            label = f"Movie Buddy index on {r['cores']} core{'s' if r['cores'] > 1 else ''}"
+            label = f"Movie Buddy index on {r['cores']} core{'s' if r['cores'] > 1 else ''}, {r['decoders']} decoder"
+            label += "s" if r["decoders"] > 1 else ""
+        elif mode.startswith("moviebuddy"):
+            label += f", {r['decoders']} decoder" + ("s" if r["decoders"] > 1 else "")
         bpf = f"{r['bytes_per_frame']:.0f}" if r["bytes_per_frame"] else "-"
         ratio = f"{base / r['seconds']:.2f}x" if base else "-"
         print(

@@ -56,7 +56,10 @@ def write_synthetic_film(
     fps: int = 24,
     bit_rate: int = 9_000_000,
     seed: int = 0,
+    long_gop: bool = False,
 ) -> Path:
+    """``long_gop``: one key frame at the start and none at scene cuts (as some encoders and screen
+    recordings write), where the rough pass must decode the frames between key frames."""
     path = Path(path)
     if path.exists():
         return path
@@ -71,13 +74,16 @@ def write_synthetic_film(
         stream = out.add_stream("libx264", rate=fps)
         stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
         stream.bit_rate = bit_rate
-        stream.options = {
+        options = {
             "preset": "veryfast",
             "bf": "3",
-            "g": str(fps * 10),
+            "g": str(total if long_gop else fps * 10),
             "maxrate": str(bit_rate * 2),
             "bufsize": str(bit_rate * 2),
         }
+        if long_gop:
+            options["x264-params"] = "scenecut=0"
+        stream.options = options
         i = 0
         while i < total:
             y, u, v = _scene_planes(rng, width, height, margin)

@@ -144,8 +144,9 @@ def cmd_index(args) -> int:
     import torch
 
     from core.indexing import index_film
+    from core.stretches import usable_cores
 
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 2
+    cores = usable_cores()
     torch.set_num_threads(max(1, cores - 1))  # one core decodes, the rest encode (those it may use: taskset)
     if args.subs is not None:
         from core.media.subtitles import check_sidecar

@@ -157,7 +157,9 @@ class WindowedFrames:
         else:
             new_arrays["content"], new_arrays["patches"] = read.content, read.patches
         order = np.argsort(np.concatenate([self._arrays["times"], read.times]), kind="stable")
-        self._arrays = {name: np.concatenate([array, new_arrays[name]])[order] for name, array in self._arrays.items()}
-        colours = self.colours_json + read.colours_json
-        self.colours_json = [colours[i] for i in order]
+        self._arrays = {name: np.concatenate([array, new_arrays[name]]) for name, array in self._arrays.items()}
+        self.colours_json = self.colours_json + read.colours_json
+        if np.any(order[1:] < order[:-1]):  # new frames among the held ones (not only after them): re-sort
+            self._arrays = {name: array[order] for name, array in self._arrays.items()}
+            self.colours_json = [self.colours_json[i] for i in order]
         self.max_id = max(self.max_id, max(r[0] for r in rows))

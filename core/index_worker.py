@@ -65,6 +65,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--playhead", type=float)
     parser.add_argument("--nice", type=int, default=19)
     parser.add_argument(
+        "--whole-machine",
+        action="store_true",
+        help="no film plays (the library's queue): decode parts of the film at once and encode on every core "
+        "but one, still at the lowest priority",
+    )
+    parser.add_argument(
         "--also", action="append", choices=ALSO_SOURCES, default=[], help="run this slow dialogue source too"
     )
     args = parser.parse_args(argv)
@@ -75,7 +81,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     try:
-        start_worker(args.nice)
+        from core.stretches import usable_cores
+
+        start_worker(args.nice, threads=usable_cores() - 1 if args.whole_machine else 1)
         commands = Commands(sys.stdin, args.playhead)
         from core.indexing import index_film
         from core.store import open_store
@@ -88,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
                 fps=args.fps,
                 cancel=commands.cancel,
                 playhead=lambda: commands.playhead,
-                background=True,
+                background=not args.whole_machine,
                 also=args.also,
             ):
                 emit(IndexProgress(event) if isinstance(event, Progress) else done_message(event))

@@ -15,14 +15,13 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from core import coverage, encoders, rough_pass
+from core import coverage, encoders, rough_pass, stretches
 from core.colours import frame_colours
 from core.dialogue import embed_moments, ingest_dialogue, slow_dialogue
 from core.errors import UnusableMedia
 from core.events import CancelToken, Done, Progress
-from core.media.frames import DecodeStrategy, choose_strategy, sample_frames
+from core.media.frames import DecodeStrategy, choose_strategy
 from core.media.probe import probe
-from core.prefetch import prefetch
 from core.scenes import derive_scenes
 from core.spoiler_window import Window
 from core.store import Film, Store, fingerprint
@@ -34,6 +33,7 @@ log = logging.getLogger(__name__)
 
 DEFAULT_FPS = 1.0
 BATCH = 16
+_index_segment = stretches.index_segment  # (replaced in tests)
 
 
 @dataclass(frozen=True)
@@ -77,6 +77,7 @@ def index_film(
     background: bool = False,
     also: tuple[str, ...] = (),
     rough: bool = True,
+    decoders: int | None = None,
 ) -> Generator[Progress | Done, None, None]:
     """Index the film at ``path`` into ``store``; yields progress, then ``Done(IndexResult)``.
 
@@ -89,6 +90,8 @@ def index_film(
     thread, so indexing never takes more than one core from playback.
     ``rough``: a film of 10 minutes or more first gets a rough pass over its key frames (core.rough_pass),
     which makes all of it searchable within minutes; the full pass then replaces it part by part.
+    ``decoders``: how many parts of a stretch are decoded at once (core.stretches; default: one a core,
+    and one while ``background``).
     Raises UnusableMedia for a file that cannot be indexed (after storing whatever could be) and
     SubtitleError for an unreadable ``subs`` file."""
     started = time.perf_counter()
@@ -107,9 +110,10 @@ def index_film(
     strategy = strategy or choose_strategy(info, fps)
     if background:
         strategy = dataclasses.replace(strategy, threading="NONE")
+    decoders = 0 if background else decoders or stretches.decoders_for()  # 0: decode on this thread
     added = 0
     if not (progress and progress["complete"]):
-        log.info("indexing %s with %s (%s)", info.path.name, encoder.id, strategy.describe())
+        log.info("indexing %s with %s (%s)", info.path.name, encoder.id, strategy.describe(decoders))
         duration = info.duration_s
         if rough and rough_pass.wanted(store, film, info, encoder.id, fps):
             yield from rough_pass.rough_pass(
@@ -139,7 +143,8 @@ def index_film(
                     batch_size,
                     cancel,
                     where,
-                    read_ahead=not background,
+                    _store_batch,
+                    decoders,
                 ):
                     added += n
                     yield _frames_progress(covered, roughly, duration, added)
@@ -164,7 +169,7 @@ def index_film(
         if cancel.cancelled:
             if store.frame_count(film.id, encoder.id):
                 update_scenes(store, film, encoder, duration)  # so that a partial index has its scenes
-            yield Done(_result(store, film, encoder, added, started, False, strategy), complete=False)
+            yield Done(_result(store, film, encoder, added, started, False, strategy, decoders), complete=False)
             return
         yield Progress(
             "scenes",
@@ -182,59 +187,9 @@ def index_film(
         yield Progress("dialogue", info.duration_s, info.duration_s, message="understanding the dialogue")
         embed_moments(store, film.id)
     if cancel.cancelled:
-        yield Done(_result(store, film, encoder, added, started, False, strategy), complete=False)
+        yield Done(_result(store, film, encoder, added, started, False, strategy, decoders), complete=False)
         return
-    yield Done(_result(store, film, encoder, added, started, True, strategy))
-
-
-FOLLOW_LEAD_S = 60.0  # a viewer this far ahead of the indexer (or behind its stretch) is followed
-
-
-def _index_segment(
-    store, film, info, encoder: VisionEncoder, fps, segment, strategy, batch_size, cancel, where, read_ahead=True
-):
-    """Index one stretch; yields (frames added, covered ranges) after each committed batch. Stops early
-    when cancelled or when the viewer moved to a part that this stretch will not reach soon."""
-    frames = sample_frames(
-        info, fps, after=segment.after, until=segment.until, size=encoder.image_size, strategy=strategy, cancel=cancel
-    )
-    if read_ahead:  # decode the next frames while this batch is encoded
-        frames = prefetch(frames, maxsize=4 * batch_size, name="decoder")
-    batch = []
-    batch_started = time.perf_counter()
-    cursor = segment.after if segment.after is not None else 0.0
-    try:
-        try:
-            for frame in frames:
-                batch.append(frame)
-                if len(batch) >= batch_size:
-                    n = _store_batch(store, film, encoder, fps, batch, batch_started, segment.after)
-                    cursor, covered = batch[-1].t, store.covered(film.id, encoder.id, fps)
-                    yield n, covered
-                    batch, batch_started = [], time.perf_counter()
-                    if cancel.cancelled or _viewer_left(covered, segment, cursor, where()):
-                        return
-        except UnusableMedia:  # a truncated or damaged file: the frames decoded before it are kept
-            if batch:
-                _store_batch(store, film, encoder, fps, batch, batch_started, segment.after)
-            raise
-        if batch:
-            n = _store_batch(store, film, encoder, fps, batch, batch_started, segment.after)
-            yield n, store.covered(film.id, encoder.id, fps)
-        if not cancel.cancelled:  # the stretch is done, up to where the next one starts
-            end = segment.until if segment.until is not None else info.duration_s
-            store.finish_progress(film.id, encoder.id, fps, (segment.after, end), False)
-            yield 0, store.covered(film.id, encoder.id, fps)
-    finally:
-        frames.close()
-
-
-def _viewer_left(covered, segment, cursor: float, playhead: float | None) -> bool:
-    """Whether the viewer is now somewhere unindexed that this stretch will not reach within the lead."""
-    if playhead is None or any(a < playhead <= b for a, b in covered):
-        return False
-    lo = segment.after if segment.after is not None else coverage.START
-    return not (lo < playhead <= cursor + FOLLOW_LEAD_S)
+    yield Done(_result(store, film, encoder, added, started, True, strategy, decoders))
 
 
 def _frames_progress(covered, roughly, duration, added) -> Progress:
@@ -279,7 +234,7 @@ def update_scenes(store: Store, film: Film, encoder: VisionEncoder, duration_s: 
     return scenes
 
 
-def _result(store, film, encoder: VisionEncoder, added, started, complete, strategy) -> IndexResult:
+def _result(store, film, encoder: VisionEncoder, added, started, complete, strategy, decoders=1) -> IndexResult:
     return IndexResult(
         film=film,
         encoder_id=encoder.id,
@@ -289,7 +244,7 @@ def _result(store, film, encoder: VisionEncoder, added, started, complete, strat
         bytes_per_frame=store.bytes_per_frame(film.id, encoder.id),
         seconds=time.perf_counter() - started,
         complete=complete,
-        strategy=strategy.describe(),
+        strategy=strategy.describe(decoders),
     )
 
 

@@ -13,6 +13,7 @@ from collections.abc import Callable, Generator
 from core import coverage
 from core.errors import UnusableMedia
 from core.events import CancelToken, Progress
+from core.media.frames import key_frame_before
 from core.media.keyframes import EVERY_S, sample_keyframes
 from core.media.probe import MediaInfo
 from core.prefetch import prefetch
@@ -28,11 +29,26 @@ SPARSEST_GAP_S = 10.0
 
 
 def wanted(store: Store, film: Film, info: MediaInfo, encoder_id: str, full_fps: float = 1.0) -> bool:
-    """Whether the film gets a rough pass: long enough, sampled densely, and not done yet."""
+    """Whether the film gets a rough pass: long enough, sampled densely, with key frames close enough,
+    and not done yet."""
     if info.duration_s < MIN_FILM_S or 1.0 / full_fps >= SPARSEST_GAP_S:
         return False
     progress = store.progress(film.id, encoder_id, ROUGH)
-    return not (progress and progress["complete"])
+    return not (progress and progress["complete"]) and key_frames_close(info)
+
+
+def key_frames_close(info: MediaInfo) -> bool:
+    """Whether key frames come at most ``EVERY_S`` apart (asked at a quarter, half and three quarters of
+    the film). Where they are further apart (one at the start, in some files) the rough pass decodes
+    nearly every frame the full pass decodes, for a frame every ``EVERY_S``: measured on a 10-minute 1080p
+    film with one key frame, the rough pass took 32.9 s and everything 69.4 s, the full pass alone 39.0 s."""
+    gaps = []
+    for share in (0.25, 0.5, 0.75):
+        t = info.duration_s * share
+        key = key_frame_before(info, t)
+        if key is not None:
+            gaps.append(t - key)
+    return not gaps or sorted(gaps)[len(gaps) // 2] <= EVERY_S
 
 
 def rough_pass(

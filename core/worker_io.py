@@ -11,11 +11,12 @@ import threading
 _emit_lock = threading.Lock()
 
 
-def start_worker(nice: int) -> None:
+def start_worker(nice: int, threads: int = 1) -> None:
     """Log to stderr (the app keeps it in its logs folder) and lower this process's CPU priority; done
     before any thread starts, so that every thread of the process has it. ``MOVIEBUDDY_WORKER_NICE``
     overrides the priority (the test suite runs its workers at 0: at 19 they get almost no CPU while
-    another CPU-heavy job runs beside the suite, and tests check what workers do, not their priority)."""
+    another CPU-heavy job runs beside the suite, and tests check what workers do, not their priority).
+    ``threads``: torch's threads (one while a film plays: the other core plays it)."""
     logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
     try:
         os.nice(int(os.environ.get("MOVIEBUDDY_WORKER_NICE", nice)))
@@ -23,7 +24,7 @@ def start_worker(nice: int) -> None:
         pass
     import torch
 
-    torch.set_num_threads(1)  # one core at most: the other plays the film
+    torch.set_num_threads(max(1, threads))
 
 
 def emit(message) -> None:

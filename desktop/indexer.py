@@ -34,15 +34,18 @@ class IndexerThread(WorkerProcessThread):
         fps: float = 1.0,
         parent=None,
         also: tuple[str, ...] = (),
+        whole_machine: bool = False,
     ) -> None:
         """``also``: slow dialogue sources to run although the film does not need them (ALSO_SOURCES:
-        "asr" recognises speech in a film with subtitles)."""
+        "asr" recognises speech in a film with subtitles). ``whole_machine``: no film plays while it
+        runs (the library's queue, paused while one does): the worker decodes and encodes on every core."""
         super().__init__(home, parent)
         unknown = [name for name in also if name not in ALSO_SOURCES]
         if unknown:
             raise ValueError(f"not a dialogue source the indexer can run: {', '.join(unknown)}")
         self.movie, self.vision, self.fps = Path(movie), vision, fps
         self.also = tuple(dict.fromkeys(also))
+        self.whole_machine = whole_machine
         self._playhead: float | None = None
         self._sent_playhead: float | None = None
         self._paused = False
@@ -57,6 +60,8 @@ class IndexerThread(WorkerProcessThread):
             command += ["--playhead", f"{self._playhead:.3f}"]
         for name in self.also:
             command += ["--also", name]
+        if self.whole_machine:
+            command.append("--whole-machine")
         return command
 
     # control, from the GUI thread -------------------------------------------------------------------

@@ -51,8 +51,15 @@ class LibraryQueue(QObject):
             self.changed.emit()
             return
         self.store.set_queue_state(path, "analysing")
+        # paused while a film plays (set_held), so it may take every core while it runs
         thread = IndexerThread(
-            Path(path), self.store.home, vision=self.vision, fps=self.fps, parent=self, also=self.also
+            Path(path),
+            self.store.home,
+            vision=self.vision,
+            fps=self.fps,
+            parent=self,
+            also=self.also,
+            whole_machine=True,
         )
         thread.progress.connect(self._on_progress)
         thread.finished_index.connect(self._on_done)

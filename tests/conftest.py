@@ -71,6 +71,14 @@ def film_store(tmp_path_factory, encoder):
     store.close()
 
 
+@pytest.fixture(scope="session")
+def long_film(tmp_path_factory):
+    """A generated 12-minute film (long enough for the rough pass and for several decoders' parts)."""
+    from tests.testkit.long_films import write_long_film
+
+    return write_long_film(tmp_path_factory.mktemp("long") / "twelve minutes.mkv", hours=0.2)
+
+
 @pytest.fixture
 def store(isolated_home):
     from core.store import open_store

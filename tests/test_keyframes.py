@@ -205,3 +205,31 @@ def test_every_s_must_be_positive(make_film):
     with pytest.raises(ValueError):
         list(sample_keyframes(info, every_s=0))
     assert 10 < EVERY_S <= 30
+
+
+def test_pictures_of_a_film_with_one_key_frame_are_decoded_once(long_gop, monkeypatch):
+    """Pictures at many times (on-screen text reading, thumbnails) of a film whose only key frame is its
+    first: every seek would decode the film from its start again; decoding on reads it once, and each
+    picture is still the first frame at or after its time."""
+    from core.media import thumbnail
+
+    info = probe(long_gop)
+    decoded = []
+    real = thumbnail._decode
+
+    def counting(*args):
+        for item in real(*args):
+            decoded.append(item[0])
+            yield item
+
+    monkeypatch.setattr(thumbnail, "_decode", counting)
+    times = [t + 0.05 for t in range(0, 118, 4)]  # 30 times, between frames
+    got = dict(thumbnail.pictures_at(info, times, width=64))
+    assert sorted(got) == times
+    assert len(decoded) <= 1.05 * info.duration_s * FPS  # the film once (a seek a time: 14.5 times that)
+    # each picture is the first frame at or after its time, as a plain decode from the start finds it
+    with av.open(str(long_gop)) as container:
+        frames = [(f.time - info.start_s, f) for f in container.decode(video=0)]
+    for t in times[::7]:
+        first = next(f for ft, f in frames if ft + 1e-3 >= t)
+        np.testing.assert_array_equal(got[t], first.to_ndarray(width=64, height=36, format="rgb24"))

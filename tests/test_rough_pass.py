@@ -4,9 +4,6 @@ from a part seen only roughly say so, and spoiler windows hold there too."""
 
 from __future__ import annotations
 
-import contextlib
-import sqlite3
-
 import numpy as np
 import pytest
 
@@ -21,20 +18,10 @@ from core.spoiler_window import Window
 from core.store import open_store
 from core.store.films import ROUGH
 from core.text_embed import default_embedder
-from tests.testkit.long_films import write_long_film
+from tests.testkit.long_films import stored_frames as frames_of
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
 FPS = 0.2  # the full pass: a frame every 5 s keeps the test short
-
-
-@pytest.fixture(scope="module")
-def long_film(tmp_path_factory):
-    return write_long_film(tmp_path_factory.mktemp("rough") / "twelve minutes.mkv", hours=0.2)  # 12 min
-
-
-def frames_of(home) -> list[tuple]:
-    with contextlib.closing(sqlite3.connect(home / "moviebuddy.db")) as conn:
-        return conn.execute("SELECT t, content, patches, rough FROM frames ORDER BY t").fetchall()
 
 
 def index_until_rough_done(store, film, encoder):
@@ -114,6 +101,18 @@ def test_short_films_and_sparse_indexes_get_no_rough_pass(make_film, long_film, 
     assert rough_pass.MIN_FILM_S >= 300
     sparse = list(index_film(store, long_film, encoder=encoder, fps=0.1))  # a frame every 10 s: coarse itself
     assert not [e for e in sparse if isinstance(e, Progress) and e.stage == "keyframes"]
+
+
+def test_a_film_with_one_key_frame_gets_no_rough_pass(long_film, encoder, store, tmp_path):
+    """Key frames minutes apart: the rough pass would decode nearly all the full pass decodes."""
+    from core.media.probe import probe
+    from tests.test_keyframes import write_film
+
+    one = write_film(tmp_path / "one key frame.mp4", 720, gop=10**5)  # 12 minutes
+    assert not rough_pass.key_frames_close(probe(one)) and rough_pass.key_frames_close(probe(long_film))
+    events = list(index_film(store, one, encoder=encoder, fps=FPS))
+    assert not [e for e in events if isinstance(e, Progress) and e.stage == "keyframes"]
+    assert events[-1].result.complete
 
 
 def test_a_truncated_long_film_keeps_what_both_passes_read(long_film, encoder, store, tmp_path):

@@ -63,7 +63,8 @@ class DecodeStrategy:
     # non-reference frames only.
     skip_b: bool = False
 
-    def describe(self) -> str:
+    def describe(self, decoders: int = 1) -> str:
+        """In words; ``decoders`` > 1: that many parts of a stretch decoded at once (core.stretches)."""
         skip = (
             "skipping B-frames"
             if self.skip_b
@@ -72,7 +73,10 @@ class DecodeStrategy:
             else "every frame"
         )
         deblock = ", no deblocking" if self.skip_deblock else ""
-        return f"{self.threading.lower()} threading, {skip}{deblock}"
+        threads = f"{self.threading.lower()} threading"
+        if decoders > 1:
+            threads = f"up to {decoders} decoders on parts of the film, one thread each"
+        return f"{threads}, {skip}{deblock}"
 
 
 def choose_strategy(info: MediaInfo, fps: float) -> DecodeStrategy:
@@ -206,6 +210,30 @@ def seek(container, stream, seconds: float, any_frame: bool = False) -> bool:
         return False
     container.seek(ticks(stream, seconds), stream=stream, backward=True, any_frame=any_frame)
     return True
+
+
+def key_frame_before(info: MediaInfo, t: float, container=None) -> float | None:
+    """The time of the key frame where a decoder seeking to ``t`` starts (None: the file cannot tell).
+    ``container``: an open one of the film's, used for nothing else (one call after another may share it)."""
+    try:
+        if container is None:
+            with open_film(info) as own:
+                return _landing(own, info, t)
+        return _landing(container, info, t)
+    except (UnusableMedia, av.error.FFmpegError):
+        return None
+
+
+def _landing(container, info: MediaInfo, t: float) -> float | None:
+    stream = container.streams.video[0]
+    if not seek(container, stream, t + info.start_s):
+        return None
+    for n, packet in enumerate(container.demux(stream)):
+        if packet.pts is not None and packet.is_keyframe:
+            return float(packet.pts * stream.time_base) - info.start_s
+        if n >= 1000:  # a file that marks no key frames
+            break
+    return None
 
 
 def ticks(stream, seconds: float) -> int:

@@ -20,6 +20,17 @@ def test_indexes_in_the_background_and_reports(qtbot, make_film, isolated_home):
     assert any(p.stage == "frames" for p in progress)
 
 
+def test_the_librarys_worker_takes_the_whole_machine(qtbot, make_film, isolated_home):
+    """The library's queue (paused while a film plays) runs its worker with every core: same index."""
+    thread = IndexerThread(make_film(), home=isolated_home, whole_machine=True)
+    assert "--whole-machine" in thread.command()
+    assert "--whole-machine" not in IndexerThread(make_film(), home=isolated_home).command()
+    with qtbot.waitSignal(thread.finished_index, timeout=300_000) as done:
+        thread.start()
+    thread.wait(10_000)
+    assert done.args[0].complete and done.args[0].frames == 12
+
+
 @pytest.mark.slow  # a whole worker process over a longer film: run by make test, not test-fast
 def test_pause_cancel_then_resume_next_time(qtbot, make_film, isolated_home):
     film = make_film(seconds_per_shot=60)  # 180 frames: far more than the batch it may finish first

@@ -248,3 +248,12 @@ def build_library(src_home: Path, home: Path, film: Path, count: int, lines: int
         )
         add_films(store, count - 1, Shape(progress["encoder_id"], dim, grid), lines=lines, frame_step=frame_step)
     return time.perf_counter() - started
+
+
+def stored_frames(home: Path, columns: str = "t, content, patches, rough") -> list[tuple]:
+    """The frames of the database in ``home``, in time order, straight from SQLite."""
+    import contextlib
+    import sqlite3
+
+    with contextlib.closing(sqlite3.connect(home / "moviebuddy.db")) as conn:
+        return conn.execute(f"SELECT {columns} FROM frames ORDER BY t").fetchall()
