@@ -194,15 +194,21 @@ def test_the_worker_passes_also_to_the_indexing(monkeypatch, capsys, isolated_ho
         seen.update(kwargs, path=path)
         yield Done(None, complete=True)
 
-    monkeypatch.setattr(index_worker, "start_worker", lambda nice: None)  # keeps this process's priority
+    started = []  # (keeps this process's priority)
+    monkeypatch.setattr(index_worker, "start_worker", lambda nice, threads=1: started.append(threads))
     monkeypatch.setattr("core.indexing.index_film", fake_index_film)
     monkeypatch.setattr("sys.stdin", io.StringIO(""))
     argv = ["film.mkv", "--home", str(isolated_home), "--also", "ocr_subtitle", "--also", "asr", "--also", "asr"]
     assert index_worker.main(argv) == 0
     assert seen["also"] == ("ocr_subtitle", "asr") and seen["path"] == "film.mkv"
+    assert seen["background"] and started == [1]  # a film plays beside it: one core
     done = protocol.decode(capsys.readouterr().out.strip().splitlines()[-1])
     assert isinstance(done, protocol.IndexDone) and done.complete
     assert index_worker.parse_args(["film.mkv"]).also == ()
+    assert index_worker.main(["film.mkv", "--home", str(isolated_home), "--whole-machine"]) == 0
+    from core.stretches import usable_cores
+
+    assert not seen["background"] and started[-1] == usable_cores() - 1  # the library's queue: every core
     with pytest.raises(SystemExit):
         index_worker.parse_args(["film.mkv", "--also", "telepathy"])
     with pytest.raises(ValueError):
