@@ -120,15 +120,20 @@ class State:
         return "embedding on-screen text" if self.vectors < self.lines else "finished"
 
 
-def read_state(db: Path) -> State | None:
-    """The committed state, read in one statement (one snapshot); None while there is no database file."""
+LOCKED = State(films=-1)  # a marker: the store could not be read, a run held it locked
+
+
+def read_state(db: Path, when_locked: State = State()) -> State | None:
+    """The committed state, read in one statement (one snapshot); None while there is no database file.
+    ``when_locked``: what to say when the store cannot be read because a run holds it locked (SQLite's
+    last checkpoint, as a run closes its store, locks readers out)."""
     if not db.exists() or not db.stat().st_size:
         return None
     with contextlib.closing(sqlite3.connect(f"file:{db}?mode=rw", uri=True, timeout=2)) as conn:
         try:
             return State(*conn.execute(STATE).fetchone())
-        except sqlite3.OperationalError:  # no tables yet, or the file is being made
-            return State()
+        except sqlite3.OperationalError as exc:  # no tables yet, the file is being made, or it is locked
+            return when_locked if "locked" in str(exc) else State()
 
 
 def stage_of(state: State | None) -> str:
@@ -178,7 +183,8 @@ class Runs:
                         self.duration = time.monotonic() - started  # an uninterrupted run: the new measure
                     return False
                 elapsed = time.monotonic() - started
-                state = read_state(self.db)  # the process is stopped: this is what it leaves when killed
+                # the process is stopped: this is what it leaves when killed
+                state = read_state(self.db, when_locked=LOCKED)
                 fds = f"/proc/{proc.pid}/fd"
                 opened = any(os.path.realpath(f"{fds}/{fd}") == os.path.realpath(self.db) for fd in os.listdir(fds))
                 os.kill(proc.pid, signal.SIGKILL)
@@ -188,6 +194,8 @@ class Runs:
                     proc.kill()
                     proc.wait()
         assert proc.returncode == -signal.SIGKILL
+        if state == LOCKED:  # stopped while closing its store: what it committed is what the kill leaves
+            state = read_state(self.db)
         assert read_state(self.db) == state, f"{moment}: the kill changed what was committed"
         if self.db.exists():
             assert integrity(self.db) == "ok", moment
